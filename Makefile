@@ -1,0 +1,57 @@
+# Two commands matter: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+export DJANGO_DEBUG ?= 1
+APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: run serve test test-sqlite test-postgres lint fixtures system-deps clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_catalogue
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# Production-style serving: gunicorn + whitenoise (set DJANGO_DEBUG=0 and the settings it needs).
+serve: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/python manage.py load_catalogue
+	$(BIN)/gunicorn catalogue.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-2} --access-logfile -
+
+fixtures: $(STAMP)
+	$(BIN)/python manage.py build_fixtures
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# PostgreSQL (pg_virtualenv) and Chromium come from Debian's packages when missing.
+system-deps:
+	@missing=""; \
+	command -v pg_virtualenv >/dev/null || missing="$$missing postgresql"; \
+	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
+	fi
+
+test: lint system-deps test-sqlite test-postgres
+
+test-sqlite: $(STAMP)
+	$(BIN)/python manage.py build_fixtures --check
+	env -u DATABASE_URL $(BIN)/pytest
+
+test-postgres: $(STAMP)
+	pg_virtualenv sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest'
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,153 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+
+from .models import Case, CaseOrganization, Contact, Organization, Region, Theme
+
+
+def _remember_edits(obj, changed: list[str], facts) -> None:
+    """Note which imported facts an editor changed, so a re-import spares them."""
+    edited = set(obj.edited_fields) | (set(changed) & set(facts))
+    obj.edited_fields = sorted(edited)
+
+
+class CaseOrganizationInline(admin.TabularInline):
+    model = CaseOrganization
+    extra = 0
+    autocomplete_fields = ["organization", "contact"]
+    fields = ["position", "organization", "contact"]
+    ordering = ["position"]
+
+
+@admin.action(description="Publish the selected cases")
+def publish(modeladmin, request, queryset):
+    count = queryset.exclude(status=Case.Status.PUBLISHED).update(status=Case.Status.PUBLISHED)
+    modeladmin.message_user(request, f"Published {count} case(s).", messages.SUCCESS)
+
+
+@admin.action(description="Unpublish the selected cases (back to draft)")
+def unpublish(modeladmin, request, queryset):
+    count = queryset.exclude(status=Case.Status.DRAFT).update(status=Case.Status.DRAFT)
+    modeladmin.message_user(request, f"Moved {count} case(s) back to draft.", messages.SUCCESS)
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "region", "country", "city", "marked_absent", "updated_at"]
+    list_filter = ["status", "themes", "region", "organizations__kind", "marked_absent"]
+    search_fields = [
+        "title",
+        "description",
+        "organizations__name",
+        "caseorganization__contact__name",
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["region"]
+    filter_horizontal = ["themes"]
+    inlines = [CaseOrganizationInline]
+    actions = [publish, unpublish]
+    date_hierarchy = "updated_at"
+    list_per_page = 50
+    readonly_fields = ["source_file", "source_line", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "description"]}),
+        ("Where and what", {"fields": ["region", "country", "city", "themes", "marked_absent"]}),
+        ("Source", {"fields": ["source_file", "source_line", "created_at", "updated_at"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status == Case.Status.PUBLISHED:
+            readonly.append("slug")  # a published URL stays stable
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        if obj is not None and obj.status == Case.Status.PUBLISHED:
+            return {}
+        return super().get_prepopulated_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            _remember_edits(obj, form.changed_data, Case.FACTS)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        case = form.instance
+        if change and any(formset.has_changed() for formset in formsets):
+            _remember_edits(case, ["organizations"], Case.FACTS)
+            Case.objects.filter(pk=case.pk).update(edited_fields=case.edited_fields)
+        Case.objects.filter(pk=case.pk).refresh_search_text()
+
+
+class ContactInline(admin.StackedInline):
+    model = Contact
+    extra = 0
+    fields = ["honorific", "name", "role", "email"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "case_count"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "contacts__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "kind", "country", "website"]
+    inlines = [ContactInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(case_count=Count("caseorganization"))
+
+    @admin.display(description="Cases", ordering="case_count")
+    def case_count(self, obj):
+        return obj.case_count
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            _remember_edits(obj, form.changed_data, ["kind", "country", "website"])
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if inline_form.instance.pk and inline_form.has_changed():
+                _remember_edits(inline_form.instance, inline_form.changed_data, ["honorific", "role"])
+        super().save_formset(request, form, formset, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        Case.objects.filter(organizations=form.instance).refresh_search_text()
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "honorific", "role", "organization"]
+    list_filter = ["organization__kind"]
+    search_fields = ["name", "role", "organization__name"]
+    autocomplete_fields = ["organization"]
+    fields = ["organization", "honorific", "name", "role", "email"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            _remember_edits(obj, form.changed_data, ["honorific", "role"])
+        super().save_model(request, obj, form, change)
+        Case.objects.filter(caseorganization__contact=obj).refresh_search_text()
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description"]
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug"]
+
+
+admin.site.site_header = "SSE case-study catalogue"
+admin.site.site_title = "SSE catalogue admin"
+admin.site.index_title = "Editing"

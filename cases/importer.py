@@ -1,0 +1,501 @@
+"""Import seed text (and its editorial overlay) into the database, all or nothing."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django_countries import countries
+
+from . import seed
+from .models import (
+    Case,
+    CaseOrganization,
+    Contact,
+    Organization,
+    Region,
+    Theme,
+    unique_slug,
+)
+
+CaseTheme = Case.themes.through
+ENTITIES = ("themes", "regions", "organizations", "contacts", "cases")
+
+
+# --- The merged catalogue: seed text plus editorial facts, before any database work ---
+
+
+@dataclass
+class ContactRecord:
+    honorific: str
+    name: str
+    role: str = ""
+
+
+@dataclass
+class OrganizationRecord:
+    name: str
+    kind: str
+    source: str
+    facts: dict = field(default_factory=dict)
+    contacts: dict[str, ContactRecord] = field(default_factory=dict)
+
+
+@dataclass
+class CaseRecord:
+    title: str
+    description: str
+    marked_absent: bool
+    source_file: str
+    source_line: int
+    links: list[tuple[str, str | None]]
+    facts: dict = field(default_factory=dict)
+    source_facts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Catalogue:
+    themes: list[str] = field(default_factory=list)
+    theme_descriptions: dict[str, str] = field(default_factory=dict)
+    organizations: dict[str, OrganizationRecord] = field(default_factory=dict)
+    cases: dict[str, CaseRecord] = field(default_factory=dict)
+
+
+@dataclass
+class Editorial:
+    """Facts the seed text does not state, keyed by case title and organization name."""
+
+    source: str = ""
+    themes: dict[str, dict] = field(default_factory=dict)
+    cases: dict[str, dict] = field(default_factory=dict)
+    organizations: dict[str, dict] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def error(self, key: str, message: str) -> seed.SeedError:
+        return seed.SeedError(self.source, self.lines.get(key), message)
+
+
+_TABLES = {
+    "themes": {"description"},
+    "cases": {"themes", "region", "country", "city"},
+    "organizations": {"country", "website"},
+}
+
+
+def load_editorial(path: str | Path) -> Editorial:
+    """Read and check an editorial TOML file; errors name FILE:LINE."""
+    path = Path(path)
+    try:
+        text = seed.decode(path.read_bytes(), str(path))
+    except OSError as exc:
+        raise seed.SeedError(str(path), None, f"cannot read the file ({exc.strerror})") from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise seed.SeedError(str(path), line, f"not valid TOML: {exc.msg}") from exc
+    lines = text.splitlines()
+    editorial = Editorial(source=str(path))
+    unknown_tables = set(data) - set(_TABLES)
+    if unknown_tables:
+        expected = ", ".join(f"[{table}.…]" for table in _TABLES)
+        raise seed.SeedError(
+            str(path), None, f"unknown table [{sorted(unknown_tables)[0]}]: expected {expected}"
+        )
+    for table, allowed in _TABLES.items():
+        entries = data.get(table, {})
+        if not isinstance(entries, dict):
+            raise seed.SeedError(str(path), None, f"“{table}” must be a table")
+        for key, facts in entries.items():
+            editorial.lines[key] = next(
+                (n for n, line in enumerate(lines, 1) if f'"{key}"' in line), None
+            )
+            if not isinstance(facts, dict):
+                raise editorial.error(key, f"[{table}.“{key}”] must be a table of facts")
+            extra = set(facts) - allowed
+            if extra:
+                raise editorial.error(
+                    key,
+                    f"unknown fact “{sorted(extra)[0]}” for “{key}”: "
+                    f"expected {', '.join(sorted(allowed))}",
+                )
+            getattr(editorial, table)[key] = facts
+    return editorial
+
+
+def _check_str(editorial: Editorial, key: str, name: str, value) -> str:
+    if not isinstance(value, str):
+        raise editorial.error(key, f"{name} of “{key}” must be a string")
+    return value.strip()
+
+
+def _case_facts(editorial: Editorial, title: str, facts: dict, vocab: dict) -> dict:
+    checked = {}
+    if "themes" in facts:
+        themes = facts["themes"]
+        if not isinstance(themes, list):
+            raise editorial.error(title, f"themes of “{title}” must be a list")
+        checked["themes"] = []
+        for theme in themes:
+            name = vocab["themes"].get(_check_str(editorial, title, "a theme", theme).casefold())
+            if name is None:
+                raise editorial.error(title, f"unknown theme “{theme}” for “{title}”")
+            checked["themes"].append(name)
+    if "region" in facts:
+        value = _check_str(editorial, title, "region", facts["region"])
+        region = vocab["regions"].get(value.casefold())
+        if region is None:
+            raise editorial.error(title, f"unknown region “{value}” for “{title}”")
+        checked["region"] = region
+    if "country" in facts:
+        checked["country"] = _country(editorial, title, facts["country"])
+    if "city" in facts:
+        checked["city"] = _check_str(editorial, title, "city", facts["city"])
+    return checked
+
+
+def _country(editorial: Editorial, key: str, value) -> str:
+    code = _check_str(editorial, key, "country", value).upper()
+    if code and code not in countries:
+        raise editorial.error(key, f"unknown country code “{value}” for “{key}” (ISO 3166-1)")
+    return code
+
+
+def merge(files: Sequence[seed.SeedFile], editorial: Editorial | None = None) -> Catalogue:
+    """One catalogue from parsed seed files and the editorial overlay; conflicts are errors."""
+    editorial = editorial or Editorial()
+    vocab = {
+        "themes": {name.casefold(): name for name in seed.THEMES}
+        | {slugify(name): name for name in seed.THEMES},
+        "regions": {name.casefold(): name for name in seed.REGIONS}
+        | {slugify(name): name for name in seed.REGIONS},
+    }
+    catalogue = Catalogue()
+    for parsed in files:
+        catalogue.themes += [t for t in parsed.themes if t not in catalogue.themes]
+        for case in parsed.cases:
+            if case.title in catalogue.cases:
+                other = catalogue.cases[case.title]
+                raise seed.SeedError(
+                    parsed.source,
+                    case.line,
+                    f"the case “{case.title}” is already at "
+                    f"{other.source_file}:{other.source_line}",
+                )
+            links = []
+            for org in case.organizations:
+                record = catalogue.organizations.setdefault(
+                    org.name, OrganizationRecord(org.name, org.kind, f"{parsed.source}:{org.line}")
+                )
+                if record.kind != org.kind:
+                    raise seed.SeedError(
+                        parsed.source,
+                        org.line,
+                        f"“{org.name}” is a {seed.KINDS[org.kind]} here but a "
+                        f"{seed.KINDS[record.kind]} at {record.source}",
+                    )
+                if any(name == org.name for name, _ in links):
+                    raise seed.SeedError(
+                        parsed.source, org.line, f"“{org.name}” is named twice in “{case.title}”"
+                    )
+                contact = org.contact
+                if contact:
+                    known = record.contacts.get(contact.name)
+                    role = contact.role or (known.role if known else "")
+                    record.contacts[contact.name] = ContactRecord(
+                        contact.honorific, contact.name, role
+                    )
+                links.append((org.name, contact.name if contact else None))
+            facts = {"region": case.region} if case.region else {}
+            catalogue.cases[case.title] = CaseRecord(
+                title=case.title,
+                description=case.description,
+                marked_absent=case.marked_absent,
+                source_file=case.source,
+                source_line=case.line,
+                links=links,
+                facts=facts,
+                source_facts=["title", "description", "organizations", *facts],
+            )
+    for title, facts in editorial.cases.items():
+        record = catalogue.cases.get(title)
+        if record is None:
+            raise editorial.error(title, f"no imported case is titled “{title}”")
+        checked = _case_facts(editorial, title, facts, vocab)
+        stated = record.facts.get("region")
+        if stated and checked.get("region", stated) != stated:
+            raise editorial.error(
+                title, f"the region of “{title}” is stated in the text as {stated}"
+            )
+        record.facts = checked | record.facts
+    for name, facts in editorial.themes.items():
+        theme = vocab["themes"].get(name.casefold())
+        if theme is None:
+            raise editorial.error(name, f"unknown theme “{name}”")
+        if "description" in facts:
+            description = _check_str(editorial, name, "description", facts["description"])
+            catalogue.theme_descriptions[theme] = description
+    for name, facts in editorial.organizations.items():
+        record = catalogue.organizations.get(name)
+        if record is None:
+            raise editorial.error(name, f"no imported organization is named “{name}”")
+        if "country" in facts:
+            record.facts["country"] = _country(editorial, name, facts["country"])
+        if "website" in facts:
+            record.facts["website"] = _check_str(editorial, name, "website", facts["website"])
+    return catalogue
+
+
+# --- Writing the catalogue ---
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    tallies: dict[str, Tally] = field(default_factory=lambda: {e: Tally() for e in ENTITIES})
+
+    def summary(self) -> str:
+        lines = [
+            f"{entity}: created {t.created}, updated {t.updated}, unchanged {t.unchanged}"
+            for entity, t in self.tallies.items()
+        ]
+        if self.dry_run:
+            lines.append("dry run: nothing was written")
+        return "\n".join(lines)
+
+
+def _apply(obj, values: dict, overwrite: bool) -> bool:
+    """Set values on obj, sparing fields an editor changed unless overwrite; True if any changed."""
+    changed = False
+    for name, value in values.items():
+        if name in obj.edited_fields and not overwrite:
+            continue
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    if overwrite and obj.edited_fields:
+        obj.edited_fields = []
+        changed = True
+    return changed
+
+
+def import_cases(
+    paths: Iterable[str | Path],
+    *,
+    dry_run: bool = False,
+    editorial: str | Path | None = None,
+    draft: bool = False,
+    overwrite: bool = False,
+) -> ImportReport:
+    """Parse, merge and upsert seed files in one transaction; raise SeedError before writing."""
+    files = [seed.parse_file(path) for path in paths]
+    catalogue = merge(files, load_editorial(editorial) if editorial else None)
+    report = ImportReport(dry_run=dry_run)
+    with transaction.atomic():
+        _write(catalogue, report, draft=draft, overwrite=overwrite)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _vocabulary(model, names: Iterable[str], tally: Tally, descriptions=None) -> dict:
+    existing = {obj.name: obj for obj in model.objects.all()}
+    descriptions = descriptions or {}
+    for name in names:
+        values = {"description": descriptions[name]} if name in descriptions else {}
+        obj = existing.get(name)
+        if obj is None:
+            existing[name] = model.objects.create(name=name, slug=slugify(name), **values)
+            tally.created += 1
+        elif any(getattr(obj, key) != value for key, value in values.items()):
+            model.objects.filter(pk=obj.pk).update(**values)
+            tally.updated += 1
+        else:
+            tally.unchanged += 1
+    return existing
+
+
+def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite: bool) -> None:
+    t = report.tallies
+    case_themes = {name for c in catalogue.cases.values() for name in c.facts.get("themes", [])}
+    theme_names = [*catalogue.themes, *sorted(case_themes - set(catalogue.themes))]
+    theme_names += sorted(set(catalogue.theme_descriptions) - set(theme_names))
+    themes = _vocabulary(Theme, theme_names, t["themes"], catalogue.theme_descriptions)
+    case_regions = sorted(
+        {c.facts["region"] for c in catalogue.cases.values() if "region" in c.facts}
+    )
+    regions = _vocabulary(Region, case_regions, t["regions"])
+    organizations = _write_organizations(catalogue, t["organizations"], overwrite)
+    contacts = _write_contacts(catalogue, organizations, t["contacts"], overwrite)
+    _write_cases(catalogue, themes, regions, organizations, contacts, t["cases"], draft, overwrite)
+
+
+def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) -> dict:
+    existing = Organization.objects.in_bulk(list(catalogue.organizations), field_name="name")
+    slugs = set(Organization.objects.values_list("slug", flat=True))
+    new, changed = [], []
+    for name, record in catalogue.organizations.items():
+        values = {"kind": record.kind, **record.facts}
+        obj = existing.get(name)
+        if obj is None:
+            obj = Organization(name=name, slug=unique_slug(name, slugs.__contains__), **values)
+            slugs.add(obj.slug)
+            new.append(obj)
+        elif _apply(obj, values, overwrite):
+            changed.append(obj)
+        else:
+            tally.unchanged += 1
+    Organization.objects.bulk_create(new, batch_size=500)
+    Organization.objects.bulk_update(
+        changed, ["kind", "country", "website", "edited_fields"], batch_size=500
+    )
+    tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
+    return Organization.objects.in_bulk(list(catalogue.organizations), field_name="name")
+
+
+def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, overwrite: bool):
+    wanted = {
+        (organizations[org.name].pk, contact.name): contact
+        for org in catalogue.organizations.values()
+        for contact in org.contacts.values()
+    }
+    org_ids = {org_id for org_id, _ in wanted}
+    existing = {
+        (c.organization_id, c.name): c for c in Contact.objects.filter(organization_id__in=org_ids)
+    }
+    new, changed = [], []
+    for key, record in wanted.items():
+        values = {"honorific": record.honorific, "role": record.role}
+        obj = existing.get(key)
+        if obj is None:
+            new.append(Contact(organization_id=key[0], name=key[1], **values))
+        elif _apply(obj, values, overwrite):
+            changed.append(obj)
+        else:
+            tally.unchanged += 1
+    Contact.objects.bulk_create(new, batch_size=500)
+    Contact.objects.bulk_update(changed, ["honorific", "role", "edited_fields"], batch_size=500)
+    tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
+    return {
+        (c.organization_id, c.name): c for c in Contact.objects.filter(organization_id__in=org_ids)
+    }
+
+
+def _write_cases(catalogue, themes, regions, organizations, contacts, tally, draft, overwrite):
+    existing = Case.objects.in_bulk(list(catalogue.cases), field_name="title")
+    slugs = set(Case.objects.values_list("slug", flat=True))
+    current_themes: dict[int, set[int]] = {}
+    for case_id, theme_id in CaseTheme.objects.filter(case__in=existing.values()).values_list(
+        "case_id", "theme_id"
+    ):
+        current_themes.setdefault(case_id, set()).add(theme_id)
+    current_links: dict[int, list[tuple[int, int | None]]] = {}
+    for case_id, org_id, contact_id in CaseOrganization.objects.filter(
+        case__in=existing.values()
+    ).values_list("case_id", "organization_id", "contact_id"):
+        current_links.setdefault(case_id, []).append((org_id, contact_id))
+
+    new, changed, touched = [], [], []
+    relations: list[tuple[Case, CaseRecord]] = []
+    now = timezone.now()
+    for title, record in catalogue.cases.items():
+        values = {
+            "description": record.description,
+            "marked_absent": record.marked_absent,
+            "source_file": record.source_file,
+            "source_line": record.source_line,
+            "source_facts": record.source_facts,
+        }
+        for fact in ("country", "city"):
+            if fact in record.facts:
+                values[fact] = record.facts[fact]
+        if "region" in record.facts:
+            values["region"] = regions[record.facts["region"]]
+        obj = existing.get(title)
+        if obj is None:
+            obj = Case(
+                title=title,
+                slug=unique_slug(title, slugs.__contains__),
+                status=Case.Status.DRAFT if draft else Case.Status.PUBLISHED,
+                **values,
+            )
+            slugs.add(obj.slug)
+            new.append(obj)
+        elif _apply(obj, values, overwrite):
+            obj.updated_at = now
+            changed.append(obj)
+        relations.append((obj, record))
+
+    Case.objects.bulk_create(new, batch_size=500)
+    new_ids = {obj.pk for obj in new}
+
+    theme_rows, link_rows, stale_theme_cases, stale_link_cases = [], [], [], []
+    for obj, record in relations:
+        relation_changed = False
+        if "themes" in record.facts and (overwrite or "themes" not in obj.edited_fields):
+            wanted = {themes[name].pk for name in record.facts["themes"]}
+            if wanted != current_themes.get(obj.pk, set()):
+                stale_theme_cases.append(obj.pk)
+                theme_rows += [CaseTheme(case=obj, theme_id=pk) for pk in sorted(wanted)]
+                relation_changed = True
+        if overwrite or "organizations" not in obj.edited_fields:
+            wanted_links = [
+                (
+                    organizations[org_name].pk,
+                    contacts[(organizations[org_name].pk, contact)].pk if contact else None,
+                )
+                for org_name, contact in record.links
+            ]
+            if wanted_links != current_links.get(obj.pk, []):
+                stale_link_cases.append(obj.pk)
+                link_rows += [
+                    CaseOrganization(
+                        case=obj, organization_id=org_id, contact_id=contact_id, position=i
+                    )
+                    for i, (org_id, contact_id) in enumerate(wanted_links)
+                ]
+                relation_changed = True
+        if obj.pk in new_ids:
+            touched.append(obj.pk)
+        elif relation_changed or obj in changed:
+            touched.append(obj.pk)
+            if obj not in changed:
+                obj.updated_at = now
+                changed.append(obj)
+        else:
+            tally.unchanged += 1
+
+    CaseTheme.objects.filter(case_id__in=stale_theme_cases).delete()
+    CaseTheme.objects.bulk_create(theme_rows, batch_size=1000)
+    CaseOrganization.objects.filter(case_id__in=stale_link_cases).delete()
+    CaseOrganization.objects.bulk_create(link_rows, batch_size=1000)
+    Case.objects.bulk_update(
+        changed,
+        [
+            "description",
+            "marked_absent",
+            "source_file",
+            "source_line",
+            "source_facts",
+            "country",
+            "city",
+            "region",
+            "edited_fields",
+            "updated_at",
+        ],
+        batch_size=500,
+    )
+    tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
+    Case.objects.filter(pk__in=touched).refresh_search_text()

@@ -1,0 +1,347 @@
+import re
+import unicodedata
+
+from django.db import connection, models
+from django.db.models import Count, F, Prefetch, Q
+from django.urls import reverse
+from django.utils.text import slugify
+from django_countries.fields import CountryField
+
+from . import seed
+
+_NON_WORD_RE = re.compile(r"[\W_]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free words separated by single spaces: the search form of text."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD_RE.sub(" ", bare).strip()
+
+
+def search_document(title: str, description: str, names: list[str]) -> tuple[str, str]:
+    """The folded search text and title of a case, padded so " term" matches a word start."""
+    text = " ".join([title, description, *names])
+    return f" {fold(text)} ", f" {fold(title)} "
+
+
+def unique_slug(text: str, taken, max_length: int = 80) -> str:
+    """A slug of text, shortened at a word boundary, with -2, -3… until `taken(slug)` is false."""
+    base = slugify(text)
+    if len(base) > max_length:
+        base = base[: max_length + 1].rsplit("-", 1)[0]
+    base = base or "untitled"
+    slug, n = base, 1
+    while taken(slug):
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class VocabularyQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = VocabularyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("theme-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    objects = VocabularyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("region-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class OrganizationQuerySet(VocabularyQuerySet):
+    def with_case_counts(self) -> "OrganizationQuerySet":
+        published = Q(caseorganization__case__status=Case.Status.PUBLISHED)
+        return self.annotate(case_count=Count("caseorganization", filter=published))
+
+
+class Organization(models.Model):
+    Kind = models.TextChoices("Kind", [(key, label) for key, label in seed.KINDS.items()])
+
+    name = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=40, choices=Kind, db_index=True)
+    country = CountryField(blank=True)
+    website = models.URLField(blank=True)
+    edited_fields = models.JSONField(default=list, blank=True, editable=False)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organization-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class ContactQuerySet(models.QuerySet):
+    def get_by_natural_key(self, organization_name, name):
+        return self.get(organization__name=organization_name, name=name)
+
+
+class Contact(models.Model):
+    class Honorific(models.TextChoices):
+        MR = "Mr.", "Mr."
+        MS = "Ms.", "Ms."
+        MRS = "Mrs.", "Mrs."
+        DR = "Dr.", "Dr."
+        PROF = "Prof.", "Prof."
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="contacts"
+    )
+    honorific = models.CharField(max_length=5, choices=Honorific, blank=True)
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=300, blank=True)
+    email = models.EmailField(blank=True, help_text="Private: shown only in the admin.")
+    edited_fields = models.JSONField(default=list, blank=True, editable=False)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="unique_contact_per_org")
+        ]
+
+    def __str__(self):
+        return f"{self.honorific} {self.name}".strip()
+
+    def natural_key(self):
+        return (*self.organization.natural_key(), self.name)
+
+    natural_key.dependencies = ["cases.organization"]
+
+
+class CaseQuerySet(models.QuerySet):
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+    def published(self) -> "CaseQuerySet":
+        return self.filter(status=Case.Status.PUBLISHED)
+
+    def visible_to(self, user) -> "CaseQuerySet":
+        return self if user.is_active and user.is_staff else self.published()
+
+    def for_listing(self) -> "CaseQuerySet":
+        links = CaseOrganization.objects.select_related("organization", "contact")
+        return self.select_related("region").prefetch_related(
+            "themes", Prefetch("caseorganization_set", queryset=links, to_attr="links")
+        )
+
+    def with_themes(self, slugs) -> "CaseQuerySet":
+        tagged = Case.themes.through.objects.filter(theme__slug__in=slugs)
+        return self.filter(pk__in=tagged.values("case"))
+
+    def with_regions(self, slugs) -> "CaseQuerySet":
+        return self.filter(region__slug__in=slugs)
+
+    def with_countries(self, codes) -> "CaseQuerySet":
+        return self.filter(country__in=codes)
+
+    def with_kinds(self, kinds) -> "CaseQuerySet":
+        links = CaseOrganization.objects.filter(organization__kind__in=kinds)
+        return self.filter(pk__in=links.values("case"))
+
+    def search(self, query: str) -> "CaseQuerySet":
+        """Cases whose every word of `query` starts a word of their search text."""
+        terms = fold(query).split()
+        if not terms:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = SearchVector("search_text", config="simple")
+            tsquery = SearchQuery(
+                " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
+            )
+            return self.annotate(document=vector, rank=SearchRank(vector, tsquery)).filter(
+                document=tsquery
+            )
+        matches = self
+        for term in terms:
+            matches = matches.filter(search_text__contains=f" {term}")
+        in_title = Q(*(Q(search_title__contains=f" {term}") for term in terms))
+        return matches.annotate(rank=models.Case(models.When(in_title, then=2.0), default=1.0))
+
+    def sorted_by(self, key: str, searching: bool = False) -> "CaseQuerySet":
+        if key == "relevance" and searching:
+            return self.order_by(F("rank").desc(), "title")
+        if key == "-title":
+            return self.order_by("-title")
+        if key == "recent":
+            return self.order_by("-updated_at", "title")
+        return self.order_by("title")
+
+    def refresh_search_text(self) -> int:
+        """Recompute the folded search text of these cases; returns how many changed."""
+        changed = []
+        for case in self.for_listing().iterator(chunk_size=1000):
+            names = []
+            for link in case.links:
+                names.append(link.organization.name)
+                if link.contact:
+                    names += [link.contact.name, link.contact.role]
+            text, title = search_document(case.title, case.description, names)
+            if (text, title) != (case.search_text, case.search_title):
+                case.search_text, case.search_title = text, title
+                changed.append(case)
+        Case.objects.bulk_update(changed, ["search_text", "search_title"], batch_size=500)
+        return len(changed)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    # Facts an editor may state or change; the detail page tells where each came from.
+    FACTS = ("title", "description", "region", "country", "city", "themes", "organizations")
+
+    title = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField()
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    country = CountryField(blank=True, db_index=True)
+    city = models.CharField(max_length=100, blank=True)
+    themes = models.ManyToManyField(Theme, related_name="cases", blank=True)
+    organizations = models.ManyToManyField(
+        Organization, through="CaseOrganization", related_name="cases", blank=True
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    marked_absent = models.BooleanField(
+        default=False, help_text="The source title ended in “ - ABSENT”."
+    )
+    source_file = models.CharField(max_length=200, blank=True)
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+    source_facts = models.JSONField(
+        default=list, blank=True, editable=False, help_text="Facts stated in the source text."
+    )
+    edited_fields = models.JSONField(
+        default=list, blank=True, editable=False, help_text="Facts changed in the admin."
+    )
+    search_text = models.TextField(blank=True, editable=False)
+    search_title = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [
+            models.Index(fields=["status", "title"], name="case_status_title"),
+            models.Index(fields=["status", "updated_at"], name="case_status_updated"),
+            models.Index(fields=["status", "region"], name="case_status_region"),
+            models.Index(fields=["status", "country"], name="case_status_country"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("case-detail", args=[self.slug])
+
+    def natural_key(self):
+        return (self.slug,)
+
+    natural_key.dependencies = ["cases.theme", "cases.region", "cases.organization"]
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def provenance(self) -> list[tuple[str, str]]:
+        """(fact, "source text" or "editorial") for each fact the case holds."""
+        return [
+            (
+                fact,
+                "source text"
+                if fact in self.source_facts and fact not in self.edited_fields
+                else "editorial",
+            )
+            for fact in self.FACTS
+        ]
+
+
+class CaseOrganizationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, case_slug, organization_name):
+        return self.get(case__slug=case_slug, organization__name=organization_name)
+
+
+class CaseOrganization(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text="The contact of this organization for this case.",
+    )
+
+    objects = CaseOrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "organization"], name="unique_case_org")
+        ]
+        indexes = [models.Index(fields=["organization", "case"], name="caseorg_org_case")]
+
+    def __str__(self):
+        return f"{self.case} – {self.organization}"
+
+    def natural_key(self):
+        return (*self.case.natural_key(), *self.organization.natural_key())
+
+    natural_key.dependencies = ["cases.case", "cases.organization", "cases.contact"]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.contact_id and self.contact.organization_id != self.organization_id:
+            raise ValidationError({"contact": "This contact belongs to another organization."})
