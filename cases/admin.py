@@ -109,7 +109,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         for inline_form in formset.forms:
             if inline_form.instance.pk and inline_form.has_changed():
-                _remember_edits(inline_form.instance, inline_form.changed_data, ["honorific", "role"])
+                _remember_edits(
+                    inline_form.instance, inline_form.changed_data, ["honorific", "role"]
+                )
         super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):

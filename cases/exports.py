@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 from . import seed
@@ -101,3 +102,111 @@ def catalogue_fixture(catalogue: Catalogue) -> str:
 
 def _slug(name: str) -> str:
     return unique_slug(name, lambda slug: False)
+
+
+def case_dict(request, case) -> dict:
+    """One case in the public JSON shape (never a contact's email)."""
+    return {
+        "slug": case.slug,
+        "title": case.title,
+        "url": request.build_absolute_uri(case.get_absolute_url()),
+        "description": case.description,
+        "region": case.region.slug if case.region else None,
+        "country": case.country.code or "",
+        "city": case.city,
+        "themes": [theme.slug for theme in case.themes.all()],
+        "marked_absent": case.marked_absent,
+        "organizations": [
+            {
+                "name": link.organization.name,
+                "slug": link.organization.slug,
+                "kind": link.organization.kind,
+                "contacts": [
+                    {
+                        "honorific": link.contact.honorific,
+                        "name": link.contact.name,
+                        "role": link.contact.role,
+                    }
+                ]
+                if link.contact
+                else [],
+            }
+            for link in case.links
+        ],
+    }
+
+
+def json_page(request, page) -> dict:
+    """A page of cases with links to its neighbours, keeping the query."""
+
+    def link(number):
+        params = request.GET.copy()
+        params["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    return {
+        "count": page.paginator.count,
+        "next": link(page.next_page_number()) if page.has_next() else None,
+        "previous": link(page.previous_page_number()) if page.has_previous() else None,
+        "results": [case_dict(request, case) for case in page.object_list],
+    }
+
+
+CSV_HEADER = [
+    "slug",
+    "title",
+    "url",
+    "description",
+    "region",
+    "country",
+    "city",
+    "themes",
+    "marked_absent",
+    "organizations",
+    "organization_kinds",
+    "contacts",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """Text a spreadsheet shows as text, never runs as a formula."""
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def csv_row(request, case) -> list[str]:
+    data = case_dict(request, case)
+    contacts = [
+        f"{c['honorific']} {c['name']}".strip() + (f" ({c['role']})" if c["role"] else "")
+        for org in data["organizations"]
+        for c in org["contacts"]
+    ]
+    row = [
+        data["slug"],
+        data["title"],
+        data["url"],
+        data["description"],
+        data["region"] or "",
+        data["country"],
+        data["city"],
+        "; ".join(data["themes"]),
+        "true" if data["marked_absent"] else "false",
+        "; ".join(org["name"] for org in data["organizations"]),
+        "; ".join(org["kind"] for org in data["organizations"]),
+        "; ".join(contacts),
+    ]
+    return [_cell(value) for value in row]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(queryset, request):
+    """Stream the header and one CSV line per case, reading the database in chunks."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_HEADER)
+    for case in queryset.iterator(chunk_size=1000):
+        yield writer.writerow(csv_row(request, case))

@@ -42,6 +42,11 @@ class VocabularyQuerySet(models.QuerySet):
     def get_by_natural_key(self, name):
         return self.get(name=name)
 
+    def with_case_counts(self) -> "VocabularyQuerySet":
+        """Each theme or region with the number of its published cases."""
+        published = Q(cases__status=Case.Status.PUBLISHED)
+        return self.annotate(case_count=Count("cases", filter=published)).order_by("name")
+
 
 class Theme(models.Model):
     name = models.CharField(max_length=100, unique=True)
@@ -82,14 +87,21 @@ class Region(models.Model):
         return (self.name,)
 
 
-class OrganizationQuerySet(VocabularyQuerySet):
+class OrganizationQuerySet(models.QuerySet):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
     def with_case_counts(self) -> "OrganizationQuerySet":
         published = Q(caseorganization__case__status=Case.Status.PUBLISHED)
-        return self.annotate(case_count=Count("caseorganization", filter=published))
+        return self.annotate(
+            case_count=Count("caseorganization", filter=published)
+        ).order_by("name")
 
 
 class Organization(models.Model):
-    Kind = models.TextChoices("Kind", [(key, label) for key, label in seed.KINDS.items()])
+    Kind = models.TextChoices(
+        "Kind", [(key.replace("-", "_").upper(), (key, label)) for key, label in seed.KINDS.items()]
+    )
 
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
@@ -181,6 +193,20 @@ class CaseQuerySet(models.QuerySet):
     def with_kinds(self, kinds) -> "CaseQuerySet":
         links = CaseOrganization.objects.filter(organization__kind__in=kinds)
         return self.filter(pk__in=links.values("case"))
+
+    def related_to(self, case: "Case") -> "CaseQuerySet":
+        """Other cases sharing themes or organizations with case, most shared first."""
+        theme_ids = Case.themes.through.objects.filter(case=case).values("theme")
+        org_ids = CaseOrganization.objects.filter(case=case).values("organization")
+        shared = Count("themes", filter=Q(themes__in=theme_ids), distinct=True) + 2 * Count(
+            "organizations", filter=Q(organizations__in=org_ids), distinct=True
+        )
+        return (
+            self.exclude(pk=case.pk)
+            .annotate(shared=shared)
+            .filter(shared__gt=0)
+            .order_by("-shared", "title")
+        )
 
     def search(self, query: str) -> "CaseQuerySet":
         """Cases whose every word of `query` starts a word of their search text."""

@@ -1,16 +1,107 @@
+from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
-from django.views.generic import DetailView, ListView
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.generic import DetailView, ListView, TemplateView, View
 
-from .models import Case
+from . import exports
+from .filters import SORTS, CaseFilter
+from .models import Case, Organization, Region, Theme
+
+LIST_PAGE_SIZE = 20
+JSON_PAGE_SIZE = 50
 
 
-class HomeView(ListView):
+def bad_request(request, errors, as_json=False):
+    """A 400 that says what was wrong with the query, as a page or a JSON object."""
+    messages = [f"{_param(field)}: {message}" for field, msgs in errors.items() for message in msgs]
+    if as_json:
+        return JsonResponse({"error": "bad request", "messages": messages}, status=400)
+    return render(request, "400.html", {"problems": messages}, status=400)
+
+
+def _param(field: str) -> str:
+    return "request" if field == "__all__" else field
+
+
+class FilteredCasesMixin:
+    """Build the shared CaseFilter; answer 400 when the query is not understood."""
+
+    as_json = False
+
+    def dispatch(self, request, *args, **kwargs):
+        base = Case.objects.published()
+        self.filterset = CaseFilter(request.GET, queryset=base, request=request)
+        if not self.filterset.is_valid():
+            return bad_request(request, self.filterset.errors, as_json=self.as_json)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class HomeView(TemplateView):
     template_name = "cases/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Case.objects.published()
+        return super().get_context_data(
+            case_count=published.count(),
+            organization_count=Organization.objects.with_case_counts()
+            .filter(case_count__gt=0)
+            .count(),
+            country_count=published.exclude(country="").values("country").distinct().count(),
+            themes=Theme.objects.with_case_counts(),
+            regions=Region.objects.with_case_counts(),
+            recent=published.for_listing().order_by("-updated_at", "title")[:6],
+            **kwargs,
+        )
+
+
+class CaseListView(FilteredCasesMixin, ListView):
+    template_name = "cases/case_list.html"
     context_object_name = "cases"
+    paginate_by = LIST_PAGE_SIZE
 
     def get_queryset(self):
-        return Case.objects.published().for_listing()
+        return self.filterset.qs.for_listing()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filterset=self.filterset,
+            facets=self.filterset.facets(),
+            chips=self.filterset.chips(),
+            sorts=SORTS,
+            sort=self.filterset.sort,
+            searching=self.filterset.searching,
+            query=self.filterset.form.cleaned_data.get("q", ""),
+            export_query=self.request.GET.urlencode(),
+            **kwargs,
+        )
+
+
+class CaseJSONView(FilteredCasesMixin, View):
+    as_json = True
+
+    def get(self, request):
+        data = self.filterset.form.cleaned_data
+        size = data.get("page_size") or JSON_PAGE_SIZE
+        paginator = Paginator(self.filterset.qs.for_listing(), size)
+        number = data.get("page") or 1
+        try:
+            page = paginator.page(number)
+        except EmptyPage:
+            return JsonResponse(
+                {"error": f"page {number} is past the end ({paginator.num_pages} pages)"},
+                status=404,
+            )
+        return JsonResponse(exports.json_page(request, page), json_dumps_params={"indent": 1})
+
+
+class CaseCSVView(FilteredCasesMixin, View):
+    def get(self, request):
+        rows = exports.csv_lines(self.filterset.qs.for_listing(), request)
+        response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+        return response
 
 
 class CaseDetailView(DetailView):
@@ -19,6 +110,88 @@ class CaseDetailView(DetailView):
 
     def get_queryset(self):
         return Case.objects.visible_to(self.request.user).for_listing()
+
+    def get_context_data(self, **kwargs):
+        related = Case.objects.published().related_to(self.object).for_listing()[:5]
+        return super().get_context_data(related=related, **kwargs)
+
+
+def case_json(request, slug):
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_listing(), slug=slug)
+    return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
+
+
+class OrganizationListView(ListView):
+    template_name = "cases/organization_list.html"
+    context_object_name = "organizations"
+    paginate_by = 50
+
+    def get(self, request, *args, **kwargs):
+        self.kind = request.GET.get("kind", "").strip().lower()
+        if self.kind and self.kind not in Organization.Kind.values:
+            return bad_request(request, {"kind": [f"Unknown organization kind “{self.kind}”."]})
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        organizations = Organization.objects.with_case_counts().filter(case_count__gt=0)
+        return organizations.filter(kind=self.kind) if self.kind else organizations
+
+    def get_context_data(self, **kwargs):
+        kinds = (
+            Organization.objects.with_case_counts()
+            .filter(case_count__gt=0)
+            .values("kind")
+            .annotate(n=Count("pk", distinct=True))
+        )
+        counts = {row["kind"]: row["n"] for row in kinds}
+        options = [(key, label, counts.get(key, 0)) for key, label in Organization.Kind.choices]
+        return super().get_context_data(kind=self.kind, kinds=options, **kwargs)
+
+
+class CasesOfMixin:
+    """A page about one thing (organization, theme, region) listing its published cases."""
+
+    paginate_by = LIST_PAGE_SIZE
+    context_object_name = "cases"
+
+    def get(self, request, *args, **kwargs):
+        self.object = get_object_or_404(self.model, slug=kwargs["slug"])
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
+
+class OrganizationDetailView(CasesOfMixin, ListView):
+    model = Organization
+    template_name = "cases/organization_detail.html"
+
+    def get_queryset(self):
+        return Case.objects.published().filter(organizations=self.object).for_listing()
+
+
+class ThemeListView(ListView):
+    template_name = "cases/theme_list.html"
+    context_object_name = "themes"
+
+    def get_queryset(self):
+        return Theme.objects.with_case_counts()
+
+
+class ThemeDetailView(CasesOfMixin, ListView):
+    model = Theme
+    template_name = "cases/theme_detail.html"
+
+    def get_queryset(self):
+        return Case.objects.published().with_themes([self.object.slug]).for_listing()
+
+
+class RegionDetailView(CasesOfMixin, ListView):
+    model = Region
+    template_name = "cases/region_detail.html"
+
+    def get_queryset(self):
+        return Case.objects.published().filter(region=self.object).for_listing()
 
 
 def healthz(request):

@@ -6,144 +6,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('description', models.TextField()),
-                ('country', django_countries.fields.CountryField(blank=True, db_index=True, max_length=2)),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10)),
-                ('marked_absent', models.BooleanField(default=False, help_text='The source title ended in “ - ABSENT”.')),
-                ('source_file', models.CharField(blank=True, max_length=200)),
-                ('source_line', models.PositiveIntegerField(blank=True, null=True)),
-                ('source_facts', models.JSONField(blank=True, default=list, editable=False, help_text='Facts stated in the source text.')),
-                ('edited_fields', models.JSONField(blank=True, default=list, editable=False, help_text='Facts changed in the admin.')),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('search_title', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("description", models.TextField()),
+                (
+                    "country",
+                    django_countries.fields.CountryField(blank=True, db_index=True, max_length=2),
+                ),
+                ("city", models.CharField(blank=True, max_length=100)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "marked_absent",
+                    models.BooleanField(
+                        default=False, help_text="The source title ended in “ - ABSENT”."
+                    ),
+                ),
+                ("source_file", models.CharField(blank=True, max_length=200)),
+                ("source_line", models.PositiveIntegerField(blank=True, null=True)),
+                (
+                    "source_facts",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        editable=False,
+                        help_text="Facts stated in the source text.",
+                    ),
+                ),
+                (
+                    "edited_fields",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        editable=False,
+                        help_text="Facts changed in the admin.",
+                    ),
+                ),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                ("search_title", models.TextField(blank=True, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('kind', models.CharField(choices=[('SSE organization', 'Sse-Organization'), ('Government and public agency', 'Government-And-Public-Agency'), ('International organization', 'International-Organization'), ('Academic and research institution', 'Academic-And-Research-Institution'), ('Private sector', 'Private-Sector'), ('Other', 'Other')], db_index=True, max_length=40)),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2)),
-                ('website', models.URLField(blank=True)),
-                ('edited_fields', models.JSONField(blank=True, default=list, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=300, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("sse-organization", "SSE organization"),
+                            ("government-and-public-agency", "Government and public agency"),
+                            ("international-organization", "International organization"),
+                            (
+                                "academic-and-research-institution",
+                                "Academic and research institution",
+                            ),
+                            ("private-sector", "Private sector"),
+                            ("other", "Other"),
+                        ],
+                        db_index=True,
+                        max_length=40,
+                    ),
+                ),
+                ("country", django_countries.fields.CountryField(blank=True, max_length=2)),
+                ("website", models.URLField(blank=True)),
+                ("edited_fields", models.JSONField(blank=True, default=list, editable=False)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('honorific', models.CharField(blank=True, choices=[('Mr.', 'Mr.'), ('Ms.', 'Ms.'), ('Mrs.', 'Mrs.'), ('Dr.', 'Dr.'), ('Prof.', 'Prof.')], max_length=5)),
-                ('name', models.CharField(max_length=200)),
-                ('role', models.CharField(blank=True, max_length=300)),
-                ('email', models.EmailField(blank=True, help_text='Private: shown only in the admin.', max_length=254)),
-                ('edited_fields', models.JSONField(blank=True, default=list, editable=False)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='cases.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "honorific",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("Mr.", "Mr."),
+                            ("Ms.", "Ms."),
+                            ("Mrs.", "Mrs."),
+                            ("Dr.", "Dr."),
+                            ("Prof.", "Prof."),
+                        ],
+                        max_length=5,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("role", models.CharField(blank=True, max_length=300)),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, help_text="Private: shown only in the admin.", max_length=254
+                    ),
+                ),
+                ("edited_fields", models.JSONField(blank=True, default=list, editable=False)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="cases.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization__name', 'name'],
+                "ordering": ["organization__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='CaseOrganization',
+            name="CaseOrganization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='cases.case')),
-                ('contact', models.ForeignKey(blank=True, help_text='The contact of this organization for this case.', null=True, on_delete=django.db.models.deletion.SET_NULL, to='cases.contact')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cases.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "case",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="cases.case"),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The contact of this organization for this case.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="cases.contact",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="cases.organization"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['case', 'position'],
+                "ordering": ["case", "position"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='organizations',
-            field=models.ManyToManyField(blank=True, related_name='cases', through='cases.CaseOrganization', to='cases.organization'),
+            model_name="case",
+            name="organizations",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="cases",
+                through="cases.CaseOrganization",
+                to="cases.organization",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='region',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='cases.region'),
+            model_name="case",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="cases",
+                to="cases.region",
+            ),
         ),
         migrations.AddField(
-            model_name='case',
-            name='themes',
-            field=models.ManyToManyField(blank=True, related_name='cases', to='cases.theme'),
+            model_name="case",
+            name="themes",
+            field=models.ManyToManyField(blank=True, related_name="cases", to="cases.theme"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='unique_contact_per_org'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="unique_contact_per_org"
+            ),
         ),
         migrations.AddIndex(
-            model_name='caseorganization',
-            index=models.Index(fields=['organization', 'case'], name='caseorg_org_case'),
+            model_name="caseorganization",
+            index=models.Index(fields=["organization", "case"], name="caseorg_org_case"),
         ),
         migrations.AddConstraint(
-            model_name='caseorganization',
-            constraint=models.UniqueConstraint(fields=('case', 'organization'), name='unique_case_org'),
+            model_name="caseorganization",
+            constraint=models.UniqueConstraint(
+                fields=("case", "organization"), name="unique_case_org"
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'title'], name='case_status_title'),
+            model_name="case",
+            index=models.Index(fields=["status", "title"], name="case_status_title"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'updated_at'], name='case_status_updated'),
+            model_name="case",
+            index=models.Index(fields=["status", "updated_at"], name="case_status_updated"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'region'], name='case_status_region'),
+            model_name="case",
+            index=models.Index(fields=["status", "region"], name="case_status_region"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['status', 'country'], name='case_status_country'),
+            model_name="case",
+            index=models.Index(fields=["status", "country"], name="case_status_country"),
         ),
     ]

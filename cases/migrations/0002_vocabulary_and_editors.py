@@ -44,7 +44,9 @@ def forwards(apps, schema_editor):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     editors, _ = Group.objects.get_or_create(name="Editors")
-    codenames = [f"{action}_{model}" for model, actions in EDITOR_PERMISSIONS.items() for action in actions]
+    codenames = [
+        f"{action}_{model}" for model, actions in EDITOR_PERMISSIONS.items() for action in actions
+    ]
     editors.permissions.set(
         Permission.objects.filter(content_type__app_label="cases", codename__in=codenames)
     )

@@ -9,7 +9,7 @@ from cases.seed import SeedError, parse_file
 
 
 def build() -> str:
-    """The fixture text built from every seed file and the editorial overlay in the source folder."""
+    """The fixture built from the seed files and editorial overlay in the source folder."""
     source = Path(settings.CATALOGUE_SOURCE_DIR)
     files = [parse_file(path) for path in sorted(source.glob("*.txt"))]
     if not files:

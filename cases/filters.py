@@ -1,0 +1,242 @@
+"""The one FilterSet behind /cases/, /cases.json and /cases.csv, with disjunctive facets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.db.models import Count
+from django.http import QueryDict
+from django_countries import countries
+
+from .models import Case, CaseOrganization, Organization, Region, Theme
+
+MAX_QUERY_LENGTH = 200
+MAX_PAGE_SIZE = 500
+SORTS = [
+    ("relevance", "Relevance"),
+    ("title", "Title A–Z"),
+    ("-title", "Title Z–A"),
+    ("recent", "Recently updated"),
+]
+FACETS = {
+    "theme": "Themes",
+    "region": "Regions",
+    "country": "Countries",
+    "kind": "Organization kinds",
+}
+SINGULAR = {"theme": "Theme", "region": "Region", "country": "Country", "kind": "Organization kind"}
+_LOWER = {"theme", "region", "kind", "sort"}
+_UPPER = {"country"}
+
+
+def normalize(params: QueryDict) -> QueryDict:
+    """Strip values, drop empty ones, and fold slugs and codes to their stored case."""
+    clean = QueryDict(mutable=True)
+    for key, values in params.lists():
+        for value in values:
+            value = value.strip()
+            if key in _LOWER:
+                value = value.lower()
+            elif key in _UPPER:
+                value = value.upper()
+            if value:
+                clean.appendlist(key, value)
+    return clean
+
+
+def theme_choices():
+    return list(Theme.objects.values_list("slug", "name"))
+
+
+def region_choices():
+    return list(Region.objects.values_list("slug", "name"))
+
+
+class CaseFilterForm(forms.Form):
+    sort = forms.ChoiceField(
+        choices=SORTS,
+        required=False,
+        error_messages={
+            "invalid_choice": "Unknown sort “%(value)s”: use title, -title, recent or relevance."
+        },
+    )
+    page = forms.IntegerField(
+        min_value=1,
+        max_value=10**9,
+        required=False,
+        error_messages={"invalid": "The page must be a whole number (1, 2, 3…)."},
+    )
+    page_size = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        required=False,
+        error_messages={"invalid": "The page size must be a whole number from 1 to 500."},
+    )
+
+
+def _unknown(what: str) -> dict:
+    return {"invalid_choice": f"Unknown {what} “%(value)s”."}
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    options: list[Option]
+
+
+@dataclass
+class Chip:
+    label: str
+    remove_query: str
+
+
+class CaseFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        field_name="search_text", method="search", max_length=MAX_QUERY_LENGTH, label="Search"
+    )
+    theme = django_filters.MultipleChoiceFilter(
+        field_name="themes",
+        choices=theme_choices,
+        method="filter_themes",
+        error_messages=_unknown("theme"),
+    )
+    region = django_filters.MultipleChoiceFilter(
+        field_name="region",
+        choices=region_choices,
+        method="filter_regions",
+        error_messages=_unknown("region"),
+    )
+    country = django_filters.MultipleChoiceFilter(
+        field_name="country",
+        choices=list(countries),
+        method="filter_countries",
+        error_messages=_unknown("country code"),
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        field_name="organizations__kind",
+        choices=Organization.Kind.choices,
+        method="filter_kinds",
+        error_messages=_unknown("organization kind"),
+    )
+
+    class Meta:
+        model = Case
+        fields = []
+        form = CaseFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(normalize(data) if data is not None else None, *args, **kwargs)
+
+    def search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_themes(self, queryset, name, value):
+        return queryset.with_themes(value)
+
+    def filter_regions(self, queryset, name, value):
+        return queryset.with_regions(value)
+
+    def filter_countries(self, queryset, name, value):
+        return queryset.with_countries(value)
+
+    def filter_kinds(self, queryset, name, value):
+        return queryset.with_kinds(value)
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.form.cleaned_data.get("q", "").strip())
+
+    @property
+    def sort(self) -> str:
+        return self.form.cleaned_data.get("sort") or ("relevance" if self.searching else "title")
+
+    def _filtered(self, queryset, skip: str | None = None):
+        for name, value in self.form.cleaned_data.items():
+            if name in self.filters and name != skip:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
+    def filter_queryset(self, queryset):
+        return self._filtered(queryset).sorted_by(self.sort, searching=self.searching)
+
+    def facets(self) -> list[Facet]:
+        """Every facet's options with counts that ignore that facet's own selection."""
+        data = self.form.cleaned_data
+        base = self.queryset.order_by()
+
+        def ids(skip):
+            return self._filtered(base, skip).values("pk")
+
+        themes = dict(
+            Case.themes.through.objects.filter(case__in=ids("theme"))
+            .values("theme__slug")
+            .annotate(n=Count("case"))
+            .values_list("theme__slug", "n")
+        )
+        regions = dict(
+            self._filtered(base, "region")
+            .values("region__slug")
+            .annotate(n=Count("pk"))
+            .values_list("region__slug", "n")
+        )
+        in_countries = dict(
+            self._filtered(base, "country")
+            .values("country")
+            .annotate(n=Count("pk"))
+            .values_list("country", "n")
+        )
+        kinds = dict(
+            CaseOrganization.objects.filter(case__in=ids("kind"))
+            .values("organization__kind")
+            .annotate(n=Count("case", distinct=True))
+            .values_list("organization__kind", "n")
+        )
+        known_countries = set(base.exclude(country="").values_list("country", flat=True).distinct())
+        known_countries |= set(data.get("country", []))
+        country_labels = sorted((countries.name(c), c) for c in known_countries)
+
+        def facet(name, pairs, counts):
+            chosen = set(data.get(name, []))
+            options = [Option(v, label, counts.get(v, 0), v in chosen) for v, label in pairs]
+            return Facet(name, FACETS[name], options)
+
+        return [
+            facet("theme", theme_choices(), themes),
+            facet("region", region_choices(), regions),
+            facet("country", [(c, label) for label, c in country_labels], in_countries),
+            facet("kind", Organization.Kind.choices, kinds),
+        ]
+
+    def chips(self) -> list[Chip]:
+        """The active filters, each with the query string that removes it."""
+        data = self.form.cleaned_data
+        params = normalize(self.data)
+        params.pop("page", None)
+        labels = {
+            "theme": dict(theme_choices()),
+            "region": dict(region_choices()),
+            "country": dict(countries),
+            "kind": dict(Organization.Kind.choices),
+        }
+        chips = []
+        if data.get("q"):
+            rest = params.copy()
+            rest.pop("q")
+            chips.append(Chip(f"Search: “{data['q']}”", rest.urlencode()))
+        for name in FACETS:
+            for value in data.get(name, []):
+                rest = params.copy()
+                rest.setlist(name, [v for v in params.getlist(name) if v != value])
+                chips.append(Chip(f"{SINGULAR[name]}: {labels[name][value]}", rest.urlencode()))
+        return chips
