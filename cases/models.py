@@ -93,9 +93,8 @@ class OrganizationQuerySet(models.QuerySet):
 
     def with_case_counts(self) -> "OrganizationQuerySet":
         published = Q(caseorganization__case__status=Case.Status.PUBLISHED)
-        return self.annotate(
-            case_count=Count("caseorganization", filter=published)
-        ).order_by("name")
+        counted = self.annotate(case_count=Count("caseorganization", filter=published))
+        return counted.order_by("name")
 
 
 class Organization(models.Model):
