@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.http import QueryDict
 from django_countries import countries
 
-from .models import Case, CaseOrganization, Organization, Region, Theme
+from .models import Case, CaseOrganization, Organization, Region, Theme, fold
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 500
@@ -31,12 +31,16 @@ _LOWER = {"theme", "region", "kind", "sort"}
 _UPPER = {"country"}
 
 
-def normalize(params: QueryDict) -> QueryDict:
+def normalize(params) -> QueryDict:
     """Strip values, drop empty ones, and fold slugs and codes to their stored case."""
+    if isinstance(params, QueryDict):
+        items = params.lists()
+    else:
+        items = ((k, v if isinstance(v, list | tuple) else [v]) for k, v in params.items())
     clean = QueryDict(mutable=True)
-    for key, values in params.lists():
+    for key, values in items:
         for value in values:
-            value = value.strip()
+            value = str(value).strip()
             if key in _LOWER:
                 value = value.lower()
             elif key in _UPPER:
@@ -46,12 +50,14 @@ def normalize(params: QueryDict) -> QueryDict:
     return clean
 
 
-def theme_choices():
-    return list(Theme.objects.values_list("slug", "name"))
-
-
-def region_choices():
-    return list(Region.objects.values_list("slug", "name"))
+def load_vocabulary() -> dict[str, list[tuple[str, str]]]:
+    """(value, label) of every theme, region and country that published cases use."""
+    codes = Case.objects.published().exclude(country="").values_list("country", flat=True)
+    return {
+        "theme": list(Theme.objects.values_list("slug", "name")),
+        "region": list(Region.objects.values_list("slug", "name")),
+        "country": sorted(((c, countries.name(c)) for c in set(codes)), key=lambda o: o[1]),
+    }
 
 
 class CaseFilterForm(forms.Form):
@@ -107,13 +113,13 @@ class CaseFilter(django_filters.FilterSet):
     )
     theme = django_filters.MultipleChoiceFilter(
         field_name="themes",
-        choices=theme_choices,
+        choices=[],
         method="filter_themes",
         error_messages=_unknown("theme"),
     )
     region = django_filters.MultipleChoiceFilter(
         field_name="region",
-        choices=region_choices,
+        choices=[],
         method="filter_regions",
         error_messages=_unknown("region"),
     )
@@ -135,8 +141,11 @@ class CaseFilter(django_filters.FilterSet):
         fields = []
         form = CaseFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, vocabulary=None, **kwargs):
         super().__init__(normalize(data) if data is not None else None, *args, **kwargs)
+        self.vocabulary = vocabulary or load_vocabulary()
+        for name in ("theme", "region"):
+            self.filters[name].extra["choices"] = self.vocabulary[name]
 
     def search(self, queryset, name, value):
         return queryset.search(value)
@@ -170,6 +179,13 @@ class CaseFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return self._filtered(queryset).sorted_by(self.sort, searching=self.searching)
 
+    def facet_key(self) -> str:
+        """Everything the facets depend on, in a canonical order."""
+        data = self.form.cleaned_data
+        parts = [f"q={fold(data.get('q') or '')}"]
+        parts += [f"{name}={','.join(sorted(data.get(name) or []))}" for name in FACETS]
+        return "facets|" + "|".join(parts)
+
     def facets(self) -> list[Facet]:
         """Every facet's options with counts that ignore that facet's own selection."""
         data = self.form.cleaned_data
@@ -202,9 +218,11 @@ class CaseFilter(django_filters.FilterSet):
             .annotate(n=Count("case", distinct=True))
             .values_list("organization__kind", "n")
         )
-        known_countries = set(base.exclude(country="").values_list("country", flat=True).distinct())
-        known_countries |= set(data.get("country", []))
-        country_labels = sorted((countries.name(c), c) for c in known_countries)
+        country_options = self.vocabulary["country"] + [
+            (code, countries.name(code))
+            for code in data.get("country", [])
+            if code not in dict(self.vocabulary["country"])
+        ]
 
         def facet(name, pairs, counts):
             chosen = set(data.get(name, []))
@@ -212,9 +230,9 @@ class CaseFilter(django_filters.FilterSet):
             return Facet(name, FACETS[name], options)
 
         return [
-            facet("theme", theme_choices(), themes),
-            facet("region", region_choices(), regions),
-            facet("country", [(c, label) for label, c in country_labels], in_countries),
+            facet("theme", self.vocabulary["theme"], themes),
+            facet("region", self.vocabulary["region"], regions),
+            facet("country", country_options, in_countries),
             facet("kind", Organization.Kind.choices, kinds),
         ]
 
@@ -224,8 +242,8 @@ class CaseFilter(django_filters.FilterSet):
         params = normalize(self.data)
         params.pop("page", None)
         labels = {
-            "theme": dict(theme_choices()),
-            "region": dict(region_choices()),
+            "theme": dict(self.vocabulary["theme"]),
+            "region": dict(self.vocabulary["region"]),
             "country": dict(countries),
             "kind": dict(Organization.Kind.choices),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from . import seed
 from .models import (
     Case,
     CaseOrganization,
+    CatalogueState,
     Contact,
     Organization,
     Region,
@@ -80,6 +82,10 @@ class Editorial:
         return seed.SeedError(self.source, self.lines.get(key), message)
 
 
+_TOML_POSITION_RE = re.compile(
+    r"(?P<message>.*?)(?: \((?:at line (?P<where>\d+), column \d+|at end of document)\))?$",
+    re.DOTALL,
+)
 _TABLES = {
     "themes": {"description"},
     "cases": {"themes", "region", "country", "city"},
@@ -97,8 +103,10 @@ def load_editorial(path: str | Path) -> Editorial:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        raise seed.SeedError(str(path), line, f"not valid TOML: {exc.msg}") from exc
+        # Python 3.11's TOMLDecodeError holds only a message ending in its position.
+        message, where = _TOML_POSITION_RE.match(str(exc)).group("message", "where")
+        line = int(where) if where else (len(text.splitlines()) or None)
+        raise seed.SeedError(str(path), line, f"not valid TOML: {message}") from exc
     lines = text.splitlines()
     editorial = Editorial(source=str(path))
     unknown_tables = set(data) - set(_TABLES)
@@ -340,6 +348,8 @@ def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite
     organizations = _write_organizations(catalogue, t["organizations"], overwrite)
     contacts = _write_contacts(catalogue, organizations, t["contacts"], overwrite)
     _write_cases(catalogue, themes, regions, organizations, contacts, t["cases"], draft, overwrite)
+    if any(tally.created or tally.updated for tally in t.values()):
+        CatalogueState.objects.bump()
 
 
 def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) -> dict:

@@ -4,6 +4,7 @@ import unicodedata
 from django.db import connection, models
 from django.db.models import Count, F, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
@@ -370,3 +371,35 @@ class CaseOrganization(models.Model):
 
         if self.contact_id and self.contact.organization_id != self.organization_id:
             raise ValidationError({"contact": "This contact belongs to another organization."})
+
+
+class CatalogueStateQuerySet(models.QuerySet):
+    def current(self) -> "CatalogueState":
+        """The catalogue's version row (created on first use)."""
+        state, _ = self.get_or_create(pk=1)
+        return state
+
+    def bump(self) -> None:
+        """Mark the catalogue changed: caches and ETags keyed by the old version go stale."""
+        if not self.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now()):
+            self.get_or_create(pk=1)
+
+
+class CatalogueState(models.Model):
+    """One row whose version every write to the catalogue bumps (cache keys, ETags)."""
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = CatalogueStateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"catalogue version {self.version}"
+
+    @property
+    def token(self) -> str:
+        """Names this state of the catalogue, also across a database reset."""
+        return f"{self.version}.{self.changed_at.timestamp():.6f}"

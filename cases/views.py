@@ -1,16 +1,72 @@
+import hashlib
+from functools import wraps
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import exports
-from .filters import SORTS, CaseFilter
+from .filters import SORTS, CaseFilter, load_vocabulary
 from .models import Case, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
 JSON_PAGE_SIZE = 50
+
+
+def _release() -> str:
+    """Names this build of code, templates and assets, so a deploy changes every ETag."""
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.blake2b(digest_size=8)
+    for folder in ("cases", "templates", "static"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and path.suffix in {".py", ".html", ".css", ".js"}:
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+RELEASE = _release()
+
+
+def _etag(request, *args, **kwargs) -> str:
+    viewer = "staff" if request.user.is_staff else "public"
+    key = f"{RELEASE}|{request.catalogue.token}|{viewer}|{request.get_full_path()}"
+    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
+
+
+def _last_modified(request, *args, **kwargs):
+    return request.catalogue.changed_at
+
+
+def catalogue_page(view):
+    """ETag/Last-Modified from the catalogue version (304 without any work), Cache-Control."""
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = conditional(request, *args, **kwargs)
+        if request.user.is_staff:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
+
+
+def cached(request, name: str, compute):
+    """compute() once per catalogue version; `name` must say everything the result depends on."""
+    key = f"catalogue:{request.catalogue.token}:{hashlib.blake2b(name.encode()).hexdigest()}"
+    return cache.get_or_set(key, compute, settings.CATALOGUE_CACHE_SECONDS)
 
 
 def bad_request(request, errors, as_json=False):
@@ -32,7 +88,12 @@ class FilteredCasesMixin:
 
     def dispatch(self, request, *args, **kwargs):
         base = Case.objects.published()
-        self.filterset = CaseFilter(request.GET, queryset=base, request=request)
+        self.filterset = CaseFilter(
+            request.GET,
+            queryset=base,
+            request=request,
+            vocabulary=cached(request, "vocabulary", load_vocabulary),
+        )
         if not self.filterset.is_valid():
             return bad_request(request, self.filterset.errors, as_json=self.as_json)
         return super().dispatch(request, *args, **kwargs)
@@ -43,14 +104,19 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         published = Case.objects.published()
+
+        def summary():
+            organizations = Organization.objects.with_case_counts().filter(case_count__gt=0)
+            return {
+                "case_count": published.count(),
+                "organization_count": organizations.count(),
+                "country_count": published.exclude(country="").values("country").distinct().count(),
+                "themes": list(Theme.objects.with_case_counts()),
+                "regions": list(Region.objects.with_case_counts()),
+            }
+
         return super().get_context_data(
-            case_count=published.count(),
-            organization_count=Organization.objects.with_case_counts()
-            .filter(case_count__gt=0)
-            .count(),
-            country_count=published.exclude(country="").values("country").distinct().count(),
-            themes=Theme.objects.with_case_counts(),
-            regions=Region.objects.with_case_counts(),
+            **cached(self.request, "home", summary),
             recent=published.for_listing().order_by("-updated_at", "title")[:6],
             **kwargs,
         )
@@ -67,7 +133,7 @@ class CaseListView(FilteredCasesMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             filterset=self.filterset,
-            facets=self.filterset.facets(),
+            facets=cached(self.request, self.filterset.facet_key(), self.filterset.facets),
             chips=self.filterset.chips(),
             sorts=SORTS,
             sort=self.filterset.sort,

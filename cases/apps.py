@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = "Case studies"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

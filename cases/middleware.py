@@ -1,0 +1,30 @@
+"""Response headers every page carries, and the catalogue state each request reads once."""
+
+from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from .models import CatalogueState
+
+
+class CatalogueStateMiddleware:
+    """`request.catalogue` is the catalogue's version row, read at most once per request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.catalogue = SimpleLazyObject(CatalogueState.objects.current)
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy (no inline script or style) and Permissions-Policy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
