@@ -1,7 +1,41 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils import timezone
 
-from .models import Case, CaseOrganization, Contact, Organization, Region, Theme
+from .models import Case, CaseOrganization, CatalogueState, Contact, Organization, Region, Theme
+
+MAX_LOGIN_FAILURES = 5
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+
+class ThrottledLoginForm(AdminAuthenticationForm):
+    """Refuse further tries for a while after repeated wrong passwords (per address and name)."""
+
+    def _key(self) -> str:
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        username = (self.data.get("username") or "").strip().casefold()
+        return f"login-failures:{address}:{username}"
+
+    def clean(self):
+        key = self._key()
+        if cache.get(key, 0) >= MAX_LOGIN_FAILURES:
+            raise ValidationError(
+                "Too many failed sign-in attempts. Wait 15 minutes and try again.",
+                code="throttled",
+            )
+        try:
+            return super().clean()
+        except ValidationError:
+            cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)
+            cache.incr(key)
+            raise
+
+
+admin.site.login_form = ThrottledLoginForm
 
 
 def _remember_edits(obj, changed: list[str], facts) -> None:
@@ -18,20 +52,59 @@ class CaseOrganizationInline(admin.TabularInline):
     ordering = ["position"]
 
 
+def _set_status(queryset, status) -> int:
+    count = queryset.exclude(status=status).update(status=status, updated_at=timezone.now())
+    if count:
+        CatalogueState.objects.bump()  # update() sends no signal
+    return count
+
+
 @admin.action(description="Publish the selected cases")
 def publish(modeladmin, request, queryset):
-    count = queryset.exclude(status=Case.Status.PUBLISHED).update(status=Case.Status.PUBLISHED)
+    count = _set_status(queryset, Case.Status.PUBLISHED)
     modeladmin.message_user(request, f"Published {count} case(s).", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish the selected cases (back to draft)")
 def unpublish(modeladmin, request, queryset):
-    count = queryset.exclude(status=Case.Status.DRAFT).update(status=Case.Status.DRAFT)
+    count = _set_status(queryset, Case.Status.DRAFT)
     modeladmin.message_user(request, f"Moved {count} case(s) back to draft.", messages.SUCCESS)
+
+
+class CaseAdminForm(forms.ModelForm):
+    """Refuses to save over a change someone else saved after this form was opened."""
+
+    loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Case
+        fields = ["title", "slug", "status", "description", "region", "country", "city"]
+        fields += ["themes", "marked_absent"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.updated_at.isoformat()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            saved = Case.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
+            current = saved.first()
+            if current and cleaned.get("loaded_version") != current.isoformat():
+                raise ValidationError(
+                    "Someone else saved this case after you opened it "
+                    f"(at {timezone.localtime(current):%Y-%m-%d %H:%M:%S}). "
+                    "Your changes were not saved: open the case again to see theirs, "
+                    "then make your changes once more.",
+                    code="stale",
+                )
+        return cleaned
 
 
 @admin.register(Case)
 class CaseAdmin(admin.ModelAdmin):
+    form = CaseAdminForm
     list_display = ["title", "status", "region", "country", "city", "marked_absent", "updated_at"]
     list_filter = ["status", "themes", "region", "organizations__kind", "marked_absent"]
     search_fields = [
@@ -49,7 +122,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_per_page = 50
     readonly_fields = ["source_file", "source_line", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "description"]}),
+        (None, {"fields": ["title", "slug", "status", "description", "loaded_version"]}),
         ("Where and what", {"fields": ["region", "country", "city", "themes", "marked_absent"]}),
         ("Source", {"fields": ["source_file", "source_line", "created_at", "updated_at"]}),
     ]
