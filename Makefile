@@ -7,7 +7,7 @@ PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run serve test test-sqlite test-postgres lint fixtures system-deps clean
+.PHONY: run serve test test-sqlite test-postgres lint fixtures system-deps clean bench bench-deps bench-peer backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,3 +55,21 @@ test-postgres: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Benchmarks (not part of `make test`): see docs/benchmarks.md.
+bench-deps:
+	@command -v wrk >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq wrk >/dev/null; }
+
+bench: $(STAMP) bench-deps
+	$(BIN)/python scripts/bench.py
+
+bench-peer: $(STAMP) bench-deps
+	$(BIN)/python scripts/bench.py --peer
+
+# Backups of the whole catalogue (JSON with natural keys; see README for pg_dump).
+backup: $(STAMP)
+	$(BIN)/python manage.py backup_catalogue $(FILE)
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/catalogue-....json"; exit 2; }
+	$(BIN)/python manage.py restore_catalogue $(FILE)

@@ -111,7 +111,7 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "catalogue"}
     )
 }
-CATALOGUE_CACHE_SECONDS = 3600
+CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "3600"))
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 CATALOGUE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"
