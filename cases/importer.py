@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django_countries import countries
@@ -26,6 +27,13 @@ from .models import (
 )
 
 CaseTheme = Case.themes.through
+WRITE_ATTEMPTS = 5
+
+
+class ImportFailed(Exception):
+    """The database refused the import; the transaction was rolled back."""
+
+
 ENTITIES = ("themes", "regions", "organizations", "contacts", "cases")
 
 
@@ -310,12 +318,26 @@ def import_cases(
     """Parse, merge and upsert seed files in one transaction; raise SeedError before writing."""
     files = [seed.parse_file(path) for path in paths]
     catalogue = merge(files, load_editorial(editorial) if editorial else None)
-    report = ImportReport(dry_run=dry_run)
-    with transaction.atomic():
-        _write(catalogue, report, draft=draft, overwrite=overwrite)
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
+    attempt = 0
+    while True:
+        attempt += 1
+        report = ImportReport(dry_run=dry_run)
+        try:
+            with transaction.atomic():
+                _write(catalogue, report, draft=draft, overwrite=overwrite)
+                if dry_run:
+                    transaction.set_rollback(True)
+            return report
+        except (IntegrityError, OperationalError) as exc:
+            # A concurrent import committed the same rows first, or held the write lock:
+            # everything was rolled back, so upsert again against what it wrote.
+            if attempt == WRITE_ATTEMPTS:
+                raise ImportFailed(
+                    f"the database refused the import, nothing was written ({exc})"
+                ) from exc
+            time.sleep(0.2 * attempt)
+        except DatabaseError as exc:
+            raise ImportFailed(f"database error, nothing was written ({exc})") from exc
 
 
 def _vocabulary(model, names: Iterable[str], tally: Tally, descriptions=None) -> dict:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.importer import import_cases
+from cases.importer import ImportFailed, import_cases
 from cases.seed import SeedError
 
 
@@ -21,6 +21,6 @@ class Command(BaseCommand):
             report = import_cases(
                 files, dry_run=dry_run, editorial=editorial, draft=draft, overwrite=overwrite
             )
-        except SeedError as exc:
+        except (SeedError, ImportFailed) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(report.summary())
