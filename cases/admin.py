@@ -176,15 +176,14 @@ class OrganizationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            _remember_edits(obj, form.changed_data, ["kind", "country", "website"])
+            _remember_edits(obj, form.changed_data, ["name", "kind", "country", "website"])
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
         for inline_form in formset.forms:
             if inline_form.instance.pk and inline_form.has_changed():
-                _remember_edits(
-                    inline_form.instance, inline_form.changed_data, ["honorific", "role"]
-                )
+                facts = ["name", "honorific", "role"]
+                _remember_edits(inline_form.instance, inline_form.changed_data, facts)
         super().save_formset(request, form, formset, change)
 
     def save_related(self, request, form, formsets, change):
@@ -202,7 +201,7 @@ class ContactAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            _remember_edits(obj, form.changed_data, ["honorific", "role"])
+            _remember_edits(obj, form.changed_data, ["name", "honorific", "role"])
         super().save_model(request, obj, form, change)
         Case.objects.filter(caseorganization__contact=obj).refresh_search_text()
 

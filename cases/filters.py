@@ -164,7 +164,7 @@ class CaseFilter(django_filters.FilterSet):
 
     @property
     def searching(self) -> bool:
-        return bool(self.form.cleaned_data.get("q", "").strip())
+        return bool(fold(self.form.cleaned_data.get("q") or ""))
 
     @property
     def sort(self) -> str:

@@ -129,7 +129,12 @@ def load_editorial(path: str | Path) -> Editorial:
             raise seed.SeedError(str(path), None, f"“{table}” must be a table")
         for key, facts in entries.items():
             editorial.lines[key] = next(
-                (n for n, line in enumerate(lines, 1) if f'"{key}"' in line), None
+                (
+                    n
+                    for n, line in enumerate(lines, 1)
+                    if line.lstrip().startswith("[") and key in line
+                ),
+                None,
             )
             if not isinstance(facts, dict):
                 raise editorial.error(key, f"[{table}.“{key}”] must be a table of facts")
@@ -374,15 +379,25 @@ def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite
         CatalogueState.objects.bump()
 
 
+def _by_source(queryset, source_field: str, field: str, keys) -> dict:
+    """Rows keyed by the name they have in the source text, even if an editor renamed them."""
+    keys = list(keys)
+    found = {getattr(obj, field): obj for obj in queryset.filter(**{f"{field}__in": keys})}
+    by_source = queryset.filter(**{f"{source_field}__in": keys})
+    found.update({getattr(obj, source_field): obj for obj in by_source})
+    return found
+
+
 def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) -> dict:
-    existing = Organization.objects.in_bulk(list(catalogue.organizations), field_name="name")
+    names = list(catalogue.organizations)
+    existing = _by_source(Organization.objects.all(), "source_name", "name", names)
     slugs = set(Organization.objects.values_list("slug", flat=True))
     new, changed = [], []
     for name, record in catalogue.organizations.items():
-        values = {"kind": record.kind, **record.facts}
+        values = {"name": name, "source_name": name, "kind": record.kind, **record.facts}
         obj = existing.get(name)
         if obj is None:
-            obj = Organization(name=name, slug=unique_slug(name, slugs.__contains__), **values)
+            obj = Organization(slug=unique_slug(name, slugs.__contains__), **values)
             slugs.add(obj.slug)
             new.append(obj)
         elif _apply(obj, values, overwrite):
@@ -390,11 +405,10 @@ def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) ->
         else:
             tally.unchanged += 1
     Organization.objects.bulk_create(new, batch_size=500)
-    Organization.objects.bulk_update(
-        changed, ["kind", "country", "website", "edited_fields"], batch_size=500
-    )
+    fields = ["name", "source_name", "kind", "country", "website", "edited_fields"]
+    Organization.objects.bulk_update(changed, fields, batch_size=500)
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
-    return Organization.objects.in_bulk(list(catalogue.organizations), field_name="name")
+    return _by_source(Organization.objects.all(), "source_name", "name", names)
 
 
 def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, overwrite: bool):
@@ -404,29 +418,35 @@ def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, ove
         for contact in org.contacts.values()
     }
     org_ids = {org_id for org_id, _ in wanted}
-    existing = {
-        (c.organization_id, c.name): c for c in Contact.objects.filter(organization_id__in=org_ids)
-    }
+
+    def current():
+        contacts = Contact.objects.filter(organization_id__in=org_ids)
+        found = {(c.organization_id, c.name): c for c in contacts}
+        found.update({(c.organization_id, c.source_name): c for c in contacts if c.source_name})
+        return found
+
+    existing = current()
     new, changed = [], []
     for key, record in wanted.items():
-        values = {"honorific": record.honorific, "role": record.role}
+        values = {"name": key[1], "source_name": key[1], "honorific": record.honorific}
+        if record.role:  # a file that names the contact without a role keeps the known one
+            values["role"] = record.role
         obj = existing.get(key)
         if obj is None:
-            new.append(Contact(organization_id=key[0], name=key[1], **values))
+            new.append(Contact(organization_id=key[0], **values))
         elif _apply(obj, values, overwrite):
             changed.append(obj)
         else:
             tally.unchanged += 1
     Contact.objects.bulk_create(new, batch_size=500)
-    Contact.objects.bulk_update(changed, ["honorific", "role", "edited_fields"], batch_size=500)
+    fields = ["name", "source_name", "honorific", "role", "edited_fields"]
+    Contact.objects.bulk_update(changed, fields, batch_size=500)
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
-    return {
-        (c.organization_id, c.name): c for c in Contact.objects.filter(organization_id__in=org_ids)
-    }
+    return current()
 
 
 def _write_cases(catalogue, themes, regions, organizations, contacts, tally, draft, overwrite):
-    existing = Case.objects.in_bulk(list(catalogue.cases), field_name="title")
+    existing = _by_source(Case.objects.all(), "source_title", "title", catalogue.cases)
     slugs = set(Case.objects.values_list("slug", flat=True))
     current_themes: dict[int, set[int]] = {}
     for case_id, theme_id in CaseTheme.objects.filter(case__in=existing.values()).values_list(
@@ -444,6 +464,8 @@ def _write_cases(catalogue, themes, regions, organizations, contacts, tally, dra
     now = timezone.now()
     for title, record in catalogue.cases.items():
         values = {
+            "title": title,
+            "source_title": title,
             "description": record.description,
             "marked_absent": record.marked_absent,
             "source_file": record.source_file,
@@ -458,7 +480,6 @@ def _write_cases(catalogue, themes, regions, organizations, contacts, tally, dra
         obj = existing.get(title)
         if obj is None:
             obj = Case(
-                title=title,
                 slug=unique_slug(title, slugs.__contains__),
                 status=Case.Status.DRAFT if draft else Case.Status.PUBLISHED,
                 **values,
@@ -516,6 +537,8 @@ def _write_cases(catalogue, themes, regions, organizations, contacts, tally, dra
     Case.objects.bulk_update(
         changed,
         [
+            "title",
+            "source_title",
             "description",
             "marked_absent",
             "source_file",

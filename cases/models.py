@@ -11,11 +11,15 @@ from django_countries.fields import CountryField
 from . import seed
 
 _NON_WORD_RE = re.compile(r"[\W_]+")
+# Letters that Unicode does not decompose into a base letter and an accent mark.
+_PLAIN_LETTERS = str.maketrans(
+    {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
+)
 
 
 def fold(text: str) -> str:
     """Lower-case, accent-free words separated by single spaces: the search form of text."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return _NON_WORD_RE.sub(" ", bare).strip()
 
@@ -92,6 +96,15 @@ class OrganizationQuerySet(models.QuerySet):
     def get_by_natural_key(self, name):
         return self.get(name=name)
 
+    def public(self) -> "OrganizationQuerySet":
+        """Organizations named by at least one published case."""
+        published = CaseOrganization.objects.filter(case__status=Case.Status.PUBLISHED)
+        return self.filter(pk__in=published.values("organization"))
+
+    def kind_counts(self) -> dict[str, int]:
+        rows = self.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n")
+        return dict(rows)
+
     def with_case_counts(self) -> "OrganizationQuerySet":
         published = Q(caseorganization__case__status=Case.Status.PUBLISHED)
         counted = self.annotate(case_count=Count("caseorganization", filter=published))
@@ -106,6 +119,9 @@ class Organization(models.Model):
     name = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=40, choices=Kind, db_index=True)
+    source_name = models.CharField(
+        max_length=300, blank=True, db_index=True, editable=False, help_text="Name in the source."
+    )
     country = CountryField(blank=True)
     website = models.URLField(blank=True)
     edited_fields = models.JSONField(default=list, blank=True, editable=False)
@@ -143,6 +159,7 @@ class Contact(models.Model):
     )
     honorific = models.CharField(max_length=5, choices=Honorific, blank=True)
     name = models.CharField(max_length=200)
+    source_name = models.CharField(max_length=200, blank=True, editable=False)
     role = models.CharField(max_length=300, blank=True)
     email = models.EmailField(blank=True, help_text="Private: shown only in the admin.")
     edited_fields = models.JSONField(default=list, blank=True, editable=False)
@@ -216,11 +233,15 @@ class CaseQuerySet(models.QuerySet):
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
-            vector = SearchVector("search_text", config="simple")
+            document = SearchVector("search_text", config="simple")
             tsquery = SearchQuery(
                 " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
             )
-            return self.annotate(document=vector, rank=SearchRank(vector, tsquery)).filter(
+            # Matches in the title weigh more than matches elsewhere.
+            weighted = SearchVector("search_title", config="simple", weight="A") + SearchVector(
+                "search_text", config="simple", weight="B"
+            )
+            return self.annotate(document=document, rank=SearchRank(weighted, tsquery)).filter(
                 document=tsquery
             )
         matches = self
@@ -281,6 +302,9 @@ class Case(models.Model):
     )
     source_file = models.CharField(max_length=200, blank=True)
     source_line = models.PositiveIntegerField(null=True, blank=True)
+    source_title = models.CharField(
+        max_length=300, blank=True, db_index=True, editable=False, help_text="Title in the source."
+    )
     source_facts = models.JSONField(
         default=list, blank=True, editable=False, help_text="Facts stated in the source text."
     )

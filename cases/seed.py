@@ -115,7 +115,11 @@ def themes_of(text: str) -> tuple[str, ...] | None:
                 return None
             while pos < len(text) and text[pos].isspace():
                 pos += 1
-        found.append(canonical[match.group().casefold()])
+        # Case-insensitive regex matching is looser than casefold() (`ı` matches `i`).
+        theme = canonical.get(match.group().casefold())
+        if theme is None:
+            return None
+        found.append(theme)
     return tuple(found) or None
 
 
@@ -147,7 +151,7 @@ def decode(data: bytes, source: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = len(re.split(rb"\r\n|\r|\n", data[: exc.start]))
         raise SeedError(source, line, "the file is not valid UTF-8 text") from exc
 
 
@@ -261,7 +265,13 @@ class _Parser:
         self.i += 2
         contact = None
         para = self.peek()
-        if para and not self.is_kind(0) and not self.is_kind(1) and not self.starts_case():
+        # CONTACT comes before TITLE: a contact whose role looks like a description stays one.
+        if (
+            para
+            and not self.is_kind(0)
+            and not self.is_kind(1)
+            and (contact_of(para[1]) is not None or not self.starts_case())
+        ):
             contact = contact_of(para[1])
             if contact is None:
                 raise self.error(

@@ -2,11 +2,11 @@ import hashlib
 from functools import wraps
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -96,6 +96,7 @@ class FilteredCasesMixin:
         )
         if not self.filterset.is_valid():
             return bad_request(request, self.filterset.errors, as_json=self.as_json)
+        self.kwargs["page"] = self.filterset.form.cleaned_data.get("page") or 1
         return super().dispatch(request, *args, **kwargs)
 
 
@@ -106,10 +107,9 @@ class HomeView(TemplateView):
         published = Case.objects.published()
 
         def summary():
-            organizations = Organization.objects.with_case_counts().filter(case_count__gt=0)
             return {
                 "case_count": published.count(),
-                "organization_count": organizations.count(),
+                "organization_count": Organization.objects.public().count(),
                 "country_count": published.exclude(country="").values("country").distinct().count(),
                 "themes": list(Theme.objects.with_case_counts()),
                 "regions": list(Region.objects.with_case_counts()),
@@ -187,7 +187,19 @@ def case_json(request, slug):
     return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
 
 
-class OrganizationListView(ListView):
+class PageMixin:
+    """A malformed `page` answers 400; a page past the end stays a 404."""
+
+    def get(self, request, *args, **kwargs):
+        field = forms.IntegerField(min_value=1, max_value=10**9, required=False)
+        try:
+            self.kwargs["page"] = field.clean(request.GET.get("page", "").strip()) or 1
+        except forms.ValidationError:
+            return bad_request(request, {"page": ["The page must be a whole number (1, 2, 3…)."]})
+        return super().get(request, *args, **kwargs)
+
+
+class OrganizationListView(PageMixin, ListView):
     template_name = "cases/organization_list.html"
     context_object_name = "organizations"
     paginate_by = 50
@@ -199,29 +211,26 @@ class OrganizationListView(ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        organizations = Organization.objects.with_case_counts().filter(case_count__gt=0)
+        organizations = Organization.objects.public().with_case_counts()
         return organizations.filter(kind=self.kind) if self.kind else organizations
 
     def get_context_data(self, **kwargs):
-        kinds = (
-            Organization.objects.with_case_counts()
-            .filter(case_count__gt=0)
-            .values("kind")
-            .annotate(n=Count("pk", distinct=True))
-        )
-        counts = {row["kind"]: row["n"] for row in kinds}
+        counts = Organization.objects.public().kind_counts()
         options = [(key, label, counts.get(key, 0)) for key, label in Organization.Kind.choices]
         return super().get_context_data(kind=self.kind, kinds=options, **kwargs)
 
 
-class CasesOfMixin:
+class CasesOfMixin(PageMixin):
     """A page about one thing (organization, theme, region) listing its published cases."""
 
     paginate_by = LIST_PAGE_SIZE
     context_object_name = "cases"
 
+    def get_object_queryset(self):
+        return self.model.objects.all()
+
     def get(self, request, *args, **kwargs):
-        self.object = get_object_or_404(self.model, slug=kwargs["slug"])
+        self.object = get_object_or_404(self.get_object_queryset(), slug=kwargs["slug"])
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -231,6 +240,14 @@ class CasesOfMixin:
 class OrganizationDetailView(CasesOfMixin, ListView):
     model = Organization
     template_name = "cases/organization_detail.html"
+
+    def get_object_queryset(self):
+        # An organization only a draft names is not public yet.
+        return (
+            Organization.objects.all()
+            if self.request.user.is_staff
+            else Organization.objects.public()
+        )
 
     def get_queryset(self):
         return Case.objects.published().filter(organizations=self.object).for_listing()

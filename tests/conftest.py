@@ -1,0 +1,100 @@
+"""Shared fixtures: the real seed, an imported catalogue, an editor, temp seed files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+
+from cases.importer import ImportReport, import_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "fixtures" / "source"
+EDITOR_PASSWORD = "a-long-editor-passphrase"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: nothing cached or throttled by another test."""
+    cache.clear()
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    """The real seed text, as committed in fixtures/source/."""
+    return SOURCE / "seed-cases.txt"
+
+
+@pytest.fixture
+def editorial_path() -> Path:
+    """The real editorial overlay, as committed in fixtures/source/."""
+    return SOURCE / "editorial.toml"
+
+
+@pytest.fixture
+def write_seed(tmp_path) -> Callable[..., Path]:
+    """Write text (str, encoded as UTF-8, or raw bytes) to a temp file and return its path."""
+
+    def write(content: str | bytes, name: str = "seed.txt") -> Path:
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        return path
+
+    return write
+
+
+@pytest.fixture
+def imported(db, seed_path, editorial_path) -> ImportReport:
+    """The real seed and editorial overlay imported into the test database."""
+    return import_cases([seed_path], editorial=editorial_path)
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    """A staff user in the Editors group (the group comes from a data migration)."""
+    user = django_user_model.objects.create_user(
+        username="editor", password=EDITOR_PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def _form_fields(form):
+    """(POST name, value) of every editable field of a form, as a browser would send it."""
+    for name in form.fields:
+        value = form[name].value()
+        if value is None or value is False:
+            continue
+        if value is True:
+            value = "on"
+        elif isinstance(value, list | tuple):
+            value = [str(getattr(item, "pk", item)) for item in value]
+        else:
+            value = str(getattr(value, "pk", value))
+        yield form.add_prefix(name), value
+
+
+@pytest.fixture
+def admin_form_data() -> Callable[..., dict]:
+    """POST data of an admin change page (from its GET response), inlines included."""
+
+    def collect(response, **changes) -> dict:
+        data = dict(_form_fields(response.context["adminform"].form))
+        for inline in response.context["inline_admin_formsets"]:
+            formset = inline.formset
+            data.update(_form_fields(formset.management_form))
+            for form in formset.forms:
+                data.update(_form_fields(form))
+        data.update(changes)
+        return data
+
+    return collect

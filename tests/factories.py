@@ -1,0 +1,109 @@
+"""Small factories for catalogue data; themes and regions come from the data migration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import count
+
+from cases.models import Case, CaseOrganization, Contact, Organization, Region, Theme, unique_slug
+
+# The titles of the three cases in fixtures/source/seed-cases.txt.
+BARCELONA = (
+    "Cooperation Between A Municipality and A Cooperative of Junk Collectors: "
+    "Waste Management and Support For Vulnerable Groups"
+)
+HOMENET = (
+    "Women In The Informal Economy and Local Governance: the Power of Standing On Your Own Two Feet"
+)
+ATE = "Participative Environmental Management, Recycling and Social Inclusion"
+
+DESCRIPTION = (
+    "A cooperative of waste pickers works with the city council to collect, sort and "
+    "recycle the waste of a whole district."
+)
+
+
+_numbers = count(1)
+
+
+def get_theme(slug: str) -> Theme:
+    return Theme.objects.get(slug=slug)
+
+
+def get_region(slug: str) -> Region:
+    return Region.objects.get(slug=slug)
+
+
+def make_organization(
+    name: str | None = None,
+    kind: str = Organization.Kind.SSE_ORGANIZATION,
+    *,
+    country: str = "",
+    website: str = "",
+) -> Organization:
+    name = name or f"Cooperativa Example {next(_numbers)}"
+    taken = Organization.objects.filter
+    return Organization.objects.create(
+        name=name,
+        slug=unique_slug(name, lambda slug: taken(slug=slug).exists()),
+        kind=kind,
+        country=country,
+        website=website,
+    )
+
+
+def make_contact(
+    organization: Organization | None = None,
+    name: str = "Ana Ruiz",
+    *,
+    honorific: str = Contact.Honorific.DR,
+    role: str = "",
+    email: str = "",
+) -> Contact:
+    return Contact.objects.create(
+        organization=organization or make_organization(),
+        honorific=honorific,
+        name=name,
+        role=role,
+        email=email,
+    )
+
+
+def make_case(
+    title: str | None = None,
+    *,
+    description: str = DESCRIPTION,
+    themes: Iterable[str | Theme] = (),
+    organizations: Iterable[Organization | tuple[Organization, Contact | None]] = (),
+    region: str | Region | None = None,
+    country: str = "",
+    city: str = "",
+    status: str = Case.Status.PUBLISHED,
+    marked_absent: bool = False,
+) -> Case:
+    """A case (published unless told otherwise) with its search text up to date.
+
+    `themes` and `region` take slugs or objects; `organizations` takes organizations
+    or (organization, contact) pairs, in the order the case names them.
+    """
+    title = title or f"Waste pickers and the city {next(_numbers)}"
+    taken = Case.objects.filter
+    case = Case.objects.create(
+        title=title,
+        slug=unique_slug(title, lambda slug: taken(slug=slug).exists()),
+        description=description,
+        region=get_region(region) if isinstance(region, str) else region,
+        country=country,
+        city=city,
+        status=status,
+        marked_absent=marked_absent,
+    )
+    case.themes.set([t if isinstance(t, Theme) else get_theme(t) for t in themes])
+    for position, entry in enumerate(organizations):
+        organization, contact = entry if isinstance(entry, tuple) else (entry, None)
+        CaseOrganization.objects.create(
+            case=case, organization=organization, contact=contact, position=position
+        )
+    Case.objects.filter(pk=case.pk).refresh_search_text()
+    case.refresh_from_db()
+    return case
