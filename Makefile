@@ -34,11 +34,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# PostgreSQL (pg_virtualenv) and Chromium come from Debian's packages when missing.
+# PostgreSQL (pg_virtualenv), Chromium and Redis come from Debian's packages when missing.
 system-deps:
 	@missing=""; \
 	command -v pg_virtualenv >/dev/null || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
@@ -51,7 +52,7 @@ test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(BIN)/pytest
 
 test-postgres: $(STAMP)
-	pg_virtualenv sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest'
+	pg_virtualenv -t -o fsync=off -o synchronous_commit=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest'
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

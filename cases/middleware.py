@@ -4,6 +4,22 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from .models import CatalogueState
+from .routers import public_read
+
+
+class PublicReadMiddleware:
+    """Mark anonymous GET and HEAD requests outside the admin as public reads (replica)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        public = request.method in {"GET", "HEAD"} and not request.path.startswith("/admin/")
+        token = public_read.set(public and not request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+        try:
+            return self.get_response(request)
+        finally:
+            public_read.reset(token)
 
 
 class CatalogueStateMiddleware:
