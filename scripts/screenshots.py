@@ -1,0 +1,115 @@
+"""Take the README screenshots (desktop and mobile, full page) of /, /cases/ and a case.
+
+    DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
+    DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
+
+Without a URL it migrates a throwaway SQLite database, loads fixtures/catalogue.json,
+serves it with runserver on a free loopback port and stops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+MOBILE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the server exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"the server at {url} did not answer within {timeout:.0f} s")
+
+
+@contextmanager
+def seeded_server() -> Iterator[str]:
+    """runserver on a free loopback port over a fresh SQLite copy of the seed catalogue."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {"DJANGO_DEBUG": "1", **os.environ, "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3"}
+        manage = [sys.executable, str(ROOT / "manage.py")]
+        for command in (["migrate", "--noinput", "-v0"], ["loaddata", "catalogue", "-v0"]):
+            subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True)
+        port = free_port()
+        server = subprocess.Popen(
+            [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url, server)
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def shoot(base_url: str) -> list[Path]:
+    """Save the six screenshots and return their paths."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for suffix, device in (("", DESKTOP), ("-mobile", MOBILE)):
+            context = browser.new_context(base_url=base_url, **device)
+            page = context.new_page()
+            page.goto("/cases/")
+            detail = page.locator(".cases .case-title a").first.get_attribute("href")
+            for name, path in (("home", "/"), ("cases", "/cases/"), ("detail", detail)):
+                page.goto(path)
+                target = OUT / f"{name}{suffix}.png"
+                page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
+                saved.append(target)
+            context.close()
+        browser.close()
+    return saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", nargs="?", help="a running site (default: start one)")
+    url = parser.parse_args().url
+    if url:
+        saved = shoot(url.rstrip("/"))
+    else:
+        with seeded_server() as own_url:
+            saved = shoot(own_url)
+    for path in saved:
+        print(path.relative_to(ROOT))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Browser fixtures: Debian's Chromium, the seed catalogue on a live server, a watchful visitor."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import ConsoleMessage, Page, Request, Response
+
+from . import CHROMIUM, CHROMIUM_ARGS
+
+# Playwright's sync API runs an event loop in this thread, so Django would refuse ORM calls
+# from the test (SynchronousOnlyOperation); the documented workaround for test code.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+# The seed case a newcomer looks for (Barcelona; its contact is Ms. Vegué).
+BARCELONA = "cooperation-between-a-municipality-and-a-cooperative-of-junk-collectors-waste"
+MOBILE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch Debian's Chromium (once per session) instead of a downloaded browser."""
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def catalogue(transactional_db):
+    """The committed seed catalogue (3 published cases), visible to the live server's thread."""
+    call_command("loaddata", "catalogue", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server) -> str:
+    """pytest-playwright's base URL (for contexts and relative goto): the live server."""
+    return live_server.url
+
+
+@pytest.fixture
+def site(base_url, catalogue) -> str:
+    """The live server's base URL, serving the seed catalogue."""
+    return base_url
+
+
+class Visitor:
+    """A page that records console errors, failed requests and off-site or failing assets."""
+
+    def __init__(self, page: Page, base_url: str):
+        self.page = page
+        self.base_url = base_url
+        self.problems: list[str] = []
+        self._error_documents: set[str] = set()
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.problems.append(f"uncaught JS error: {error}"))
+        page.on("requestfailed", self._on_request_failed)
+        page.on("request", self._on_request)
+        page.on("response", self._on_response)
+
+    def open(self, path: str, status: int = 200) -> Page:
+        """Go to path on the site and check the document's status."""
+        url = self.base_url + path
+        if status >= 400:
+            self._error_documents.add(url)
+        response = self.page.goto(url)
+        assert response is not None
+        assert response.status == status, f"{path} answered {response.status}, not {status}"
+        return self.page
+
+    def assert_clean(self) -> None:
+        """No problem since the last check: console errors, failed or off-site requests."""
+        problems, self.problems = self.problems, []
+        assert problems == [], "\n".join(problems)
+
+    def _expected(self, url: str) -> bool:
+        # An expected 4xx document is logged as "Failed to load resource"; that is no fault.
+        return url in self._error_documents
+
+    def _on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not self._expected(message.location.get("url", "")):
+            self.problems.append(f"console error: {message.text} ({message.location})")
+
+    def _on_request(self, request: Request) -> None:
+        if not request.url.startswith((self.base_url + "/", "data:", "about:")):
+            self.problems.append(f"off-site request: {request.method} {request.url}")
+
+    def _on_request_failed(self, request: Request) -> None:
+        self.problems.append(f"request failed: {request.url} ({request.failure})")
+
+    def _on_response(self, response: Response) -> None:
+        if response.status >= 400 and not self._expected(response.url):
+            self.problems.append(f"HTTP {response.status}: {response.url}")
+
+
+@pytest.fixture
+def visitor(page: Page, site: str) -> Visitor:
+    """A desktop page on the live site that keeps a list of everything that went wrong."""
+    return Visitor(page, site)
+
+
+@pytest.fixture
+def mobile_visitor(browser, site):
+    """A visitor on a 375×812 touch screen (a context of its own)."""
+    context = browser.new_context(**MOBILE)
+    yield Visitor(context.new_page(), site)
+    context.close()

@@ -1,0 +1,61 @@
+"""No serious or critical axe-core violation on any page type; phones get no horizontal scroll."""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from .conftest import BARCELONA
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "home": ("/", 200),
+    "case list": ("/cases/", 200),
+    "filtered case list": ("/cases/?theme=women", 200),
+    "case detail": (f"/cases/{BARCELONA}/", 200),
+    "organization list": ("/organizations/", 200),
+    "organization": ("/organizations/ayuntamiento-de-barcelona/", 200),
+    "theme list": ("/themes/", 200),
+    "theme": ("/themes/social-cohesion/", 200),
+    "region": ("/regions/europe/", 200),
+    "not found": ("/cases/no-such-case/", 404),
+    "bad request": ("/cases/?page=abc", 400),
+}
+BLOCKING = {"serious", "critical"}
+# The rule sets axe-core checks: WCAG 2.0, 2.1 and 2.2 at levels A and AA, plus best practice.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    }
+}
+
+axe = Axe()
+
+
+def blocking_violations(page) -> list[str]:
+    """One line per serious or critical violation: rule id, impact and offending elements."""
+    results = axe.run(page, options=AXE_OPTIONS)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize(("path", "status"), PAGES.values(), ids=PAGES.keys())
+def test_no_serious_axe_violations(visitor, path, status):
+    page = visitor.open(path, status=status)
+    assert blocking_violations(page) == []
+    visitor.assert_clean()
+
+
+@pytest.mark.parametrize("path", ["/", "/cases/", f"/cases/{BARCELONA}/", "/organizations/"])
+def test_phone_reflows_without_horizontal_scroll_and_passes_axe(mobile_visitor, path):
+    page = mobile_visitor.open(path)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{path} is {width}px wide on a 375px screen"
+    assert page.evaluate("window.innerWidth") == 375, "the page was zoomed out to fit"
+    assert blocking_violations(page) == []
+    mobile_visitor.assert_clean()
