@@ -7,7 +7,7 @@ PORT ?= 8000
 export DJANGO_DEBUG ?= 1
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run serve test test-sqlite test-postgres lint fixtures system-deps clean bench bench-deps bench-peer backup restore
+.PHONY: run serve test test-sqlite test-postgres lint fixtures system-deps clean bench bench-deps bench-peer backup restore loadtest
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -74,3 +74,7 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/catalogue-....json"; exit 2; }
 	$(BIN)/python manage.py restore_catalogue $(FILE)
+
+# Mixed traffic against gunicorn on PostgreSQL while an import runs (not part of `make test`).
+loadtest: $(STAMP) system-deps bench-deps
+	pg_virtualenv -t -o fsync=off sh -c '$(BIN)/python scripts/loadtest.py'

@@ -108,7 +108,7 @@ def wait_for(url: str, timeout: float = 30) -> None:
 
 
 @contextmanager
-def gunicorn(db_url: str, env: dict | None = None):
+def gunicorn(db_url: str, env: dict | None = None, workers: int = 1):
     port = free_port()
     full_env = {**os.environ, **ENV, "DATABASE_URL": db_url, **(env or {})}
     subprocess.run(
