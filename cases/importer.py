@@ -23,6 +23,7 @@ from .models import (
     Organization,
     Region,
     Theme,
+    search_document,
     unique_slug,
 )
 
@@ -381,11 +382,13 @@ def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite
 
 def _by_source(queryset, source_field: str, field: str, keys) -> dict:
     """Rows keyed by the name they have in the source text, even if an editor renamed them."""
-    keys = list(keys)
-    found = {getattr(obj, field): obj for obj in queryset.filter(**{f"{field}__in": keys})}
-    by_source = queryset.filter(**{f"{source_field}__in": keys})
-    found.update({getattr(obj, source_field): obj for obj in by_source})
-    return found
+    found, by_source = {}, {}
+    for chunk in _chunks(list(keys)):
+        for obj in queryset.filter(**{f"{field}__in": chunk}):
+            found[getattr(obj, field)] = obj
+        for obj in queryset.filter(**{f"{source_field}__in": chunk}):
+            by_source[getattr(obj, source_field)] = obj
+    return found | by_source
 
 
 def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) -> dict:
@@ -420,7 +423,11 @@ def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, ove
     org_ids = {org_id for org_id, _ in wanted}
 
     def current():
-        contacts = Contact.objects.filter(organization_id__in=org_ids)
+        contacts = [
+            contact
+            for ids in _chunks(sorted(org_ids))
+            for contact in Contact.objects.filter(organization_id__in=ids)
+        ]
         found = {(c.organization_id, c.name): c for c in contacts}
         found.update({(c.organization_id, c.source_name): c for c in contacts if c.source_name})
         return found
@@ -445,40 +452,69 @@ def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, ove
     return current()
 
 
+CASE_FIELDS = [
+    "title",
+    "source_title",
+    "description",
+    "marked_absent",
+    "source_file",
+    "source_line",
+    "source_facts",
+    "country",
+    "city",
+    "region",
+    "edited_fields",
+    "search_text",
+    "search_title",
+    "updated_at",
+]
+
+
+def _case_values(title: str, record: CaseRecord, regions: dict) -> dict:
+    values = {
+        "title": title,
+        "source_title": title,
+        "description": record.description,
+        "marked_absent": record.marked_absent,
+        "source_file": record.source_file,
+        "source_line": record.source_line,
+        "source_facts": record.source_facts,
+    }
+    values.update(
+        {fact: record.facts[fact] for fact in ("country", "city") if fact in record.facts}
+    )
+    if "region" in record.facts:
+        values["region"] = regions[record.facts["region"]]
+    return values
+
+
 def _write_cases(catalogue, themes, regions, organizations, contacts, tally, draft, overwrite):
     existing = _by_source(Case.objects.all(), "source_title", "title", catalogue.cases)
     slugs = set(Case.objects.values_list("slug", flat=True))
     current_themes: dict[int, set[int]] = {}
-    for case_id, theme_id in CaseTheme.objects.filter(case__in=existing.values()).values_list(
-        "case_id", "theme_id"
-    ):
-        current_themes.setdefault(case_id, set()).add(theme_id)
     current_links: dict[int, list[tuple[int, int | None]]] = {}
-    for case_id, org_id, contact_id in CaseOrganization.objects.filter(
-        case__in=existing.values()
-    ).values_list("case_id", "organization_id", "contact_id"):
-        current_links.setdefault(case_id, []).append((org_id, contact_id))
+    for ids in _chunks([case.pk for case in existing.values()]):
+        for case_id, theme_id in CaseTheme.objects.filter(case__in=ids).values_list(
+            "case_id", "theme_id"
+        ):
+            current_themes.setdefault(case_id, set()).add(theme_id)
+        links = CaseOrganization.objects.filter(case__in=ids).order_by("case", "position")
+        for case_id, org_id, contact_id in links.values_list(
+            "case_id", "organization_id", "contact_id"
+        ):
+            current_links.setdefault(case_id, []).append((org_id, contact_id))
 
-    new, changed, touched = [], [], []
-    relations: list[tuple[Case, CaseRecord]] = []
     now = timezone.now()
+    new: list[Case] = []
+    changed: dict[int, Case] = {}
+    theme_rows: list[tuple[Case, int]] = []
+    link_rows: list[tuple[Case, int, int | None, int]] = []
+    stale_themes, stale_links, kept_links = [], [], []
     for title, record in catalogue.cases.items():
-        values = {
-            "title": title,
-            "source_title": title,
-            "description": record.description,
-            "marked_absent": record.marked_absent,
-            "source_file": record.source_file,
-            "source_line": record.source_line,
-            "source_facts": record.source_facts,
-        }
-        for fact in ("country", "city"):
-            if fact in record.facts:
-                values[fact] = record.facts[fact]
-        if "region" in record.facts:
-            values["region"] = regions[record.facts["region"]]
+        values = _case_values(title, record, regions)
         obj = existing.get(title)
-        if obj is None:
+        is_new = obj is None
+        if is_new:
             obj = Case(
                 slug=unique_slug(title, slugs.__contains__),
                 status=Case.Status.DRAFT if draft else Case.Status.PUBLISHED,
@@ -486,71 +522,69 @@ def _write_cases(catalogue, themes, regions, organizations, contacts, tally, dra
             )
             slugs.add(obj.slug)
             new.append(obj)
-        elif _apply(obj, values, overwrite):
-            obj.updated_at = now
-            changed.append(obj)
-        relations.append((obj, record))
+            touched = False
+        else:
+            touched = _apply(obj, values, overwrite)
 
-    Case.objects.bulk_create(new, batch_size=500)
-    new_ids = {obj.pk for obj in new}
-
-    theme_rows, link_rows, stale_theme_cases, stale_link_cases = [], [], [], []
-    for obj, record in relations:
-        relation_changed = False
         if "themes" in record.facts and (overwrite or "themes" not in obj.edited_fields):
             wanted = {themes[name].pk for name in record.facts["themes"]}
-            if wanted != current_themes.get(obj.pk, set()):
-                stale_theme_cases.append(obj.pk)
-                theme_rows += [CaseTheme(case=obj, theme_id=pk) for pk in sorted(wanted)]
-                relation_changed = True
+            if is_new or wanted != current_themes.get(obj.pk, set()):
+                if not is_new:
+                    stale_themes.append(obj.pk)
+                theme_rows += [(obj, pk) for pk in sorted(wanted)]
+                touched = True
+
+        names = None
         if overwrite or "organizations" not in obj.edited_fields:
-            wanted_links = [
-                (
-                    organizations[org_name].pk,
-                    contacts[(organizations[org_name].pk, contact)].pk if contact else None,
-                )
-                for org_name, contact in record.links
+            links = [
+                (organizations[org_name], contacts[(organizations[org_name].pk, c)] if c else None)
+                for org_name, c in record.links
             ]
-            if wanted_links != current_links.get(obj.pk, []):
-                stale_link_cases.append(obj.pk)
-                link_rows += [
-                    CaseOrganization(
-                        case=obj, organization_id=org_id, contact_id=contact_id, position=i
-                    )
-                    for i, (org_id, contact_id) in enumerate(wanted_links)
-                ]
-                relation_changed = True
-        if obj.pk in new_ids:
-            touched.append(obj.pk)
-        elif relation_changed or obj in changed:
-            touched.append(obj.pk)
-            if obj not in changed:
-                obj.updated_at = now
-                changed.append(obj)
+            names = [n for org, c in links for n in (org.name, *((c.name, c.role) if c else ()))]
+            ids = [(org.pk, c.pk if c else None) for org, c in links]
+            if is_new or ids != current_links.get(obj.pk, []):
+                if not is_new:
+                    stale_links.append(obj.pk)
+                link_rows += [(obj, o, c, i) for i, (o, c) in enumerate(ids)]
+                touched = True
+        else:
+            kept_links.append(obj)  # an editor's links: their search text is refreshed below
+        if names is not None:
+            text, search_title = search_document(obj.title, obj.description, names)
+            if (text, search_title) != (obj.search_text, obj.search_title):
+                obj.search_text, obj.search_title = text, search_title
+                touched = True
+
+        if is_new:
+            continue
+        if touched:
+            obj.updated_at = now
+            changed[obj.pk] = obj
         else:
             tally.unchanged += 1
 
-    CaseTheme.objects.filter(case_id__in=stale_theme_cases).delete()
-    CaseTheme.objects.bulk_create(theme_rows, batch_size=1000)
-    CaseOrganization.objects.filter(case_id__in=stale_link_cases).delete()
-    CaseOrganization.objects.bulk_create(link_rows, batch_size=1000)
-    Case.objects.bulk_update(
-        changed,
-        [
-            "title",
-            "source_title",
-            "description",
-            "marked_absent",
-            "source_file",
-            "source_line",
-            "source_facts",
-            "country",
-            "city",
-            "region",
-            "edited_fields",
-            "updated_at",
-        ],
-        batch_size=500,
+    Case.objects.bulk_create(new, batch_size=500)
+    for ids in _chunks(stale_themes):
+        CaseTheme.objects.filter(case__in=ids).delete()
+    CaseTheme.objects.bulk_create(
+        [CaseTheme(case=case, theme_id=pk) for case, pk in theme_rows], batch_size=1000
     )
+    for ids in _chunks(stale_links):
+        CaseOrganization.objects.filter(case__in=ids).delete()
+    CaseOrganization.objects.bulk_create(
+        [
+            CaseOrganization(case=case, organization_id=o, contact_id=c, position=i)
+            for case, o, c, i in link_rows
+        ],
+        batch_size=1000,
+    )
+    Case.objects.bulk_update(changed.values(), CASE_FIELDS, batch_size=500)
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
-    Case.objects.filter(pk__in=touched).refresh_search_text()
+    for ids in _chunks([o.pk for o in kept_links if o.pk in changed]):
+        Case.objects.filter(pk__in=ids).refresh_search_text()
+
+
+def _chunks(items: list, size: int = 1000):
+    """Slices small enough for any database's limit on query parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -11,6 +11,11 @@ from django_countries.fields import CountryField
 from . import seed
 
 _NON_WORD_RE = re.compile(r"[\W_]+")
+# Accents: the combining diacritical mark blocks, Hebrew points and Arabic harakat.
+_MARKS_RE = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u0591-\u05c7\u064b-\u065f\u0670]+"
+)
 # Letters that Unicode does not decompose into a base letter and an accent mark.
 _PLAIN_LETTERS = str.maketrans(
     {"ł": "l", "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
@@ -20,8 +25,7 @@ _PLAIN_LETTERS = str.maketrans(
 def fold(text: str) -> str:
     """Lower-case, accent-free words separated by single spaces: the search form of text."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD_RE.sub(" ", bare).strip()
+    return _NON_WORD_RE.sub(" ", _MARKS_RE.sub("", decomposed)).strip()
 
 
 def search_document(title: str, description: str, names: list[str]) -> tuple[str, str]:
