@@ -50,6 +50,11 @@ def normalize(params) -> QueryDict:
     return clean
 
 
+def country_choices():
+    """Every ISO 3166-1 code (a callable: a list would be deep-copied on every request)."""
+    return list(countries)
+
+
 def load_vocabulary() -> dict[str, list[tuple[str, str]]]:
     """(value, label) of every theme, region and country that published cases use."""
     codes = Case.objects.published().exclude(country="").values_list("country", flat=True)
@@ -125,7 +130,7 @@ class CaseFilter(django_filters.FilterSet):
     )
     country = django_filters.MultipleChoiceFilter(
         field_name="country",
-        choices=list(countries),
+        choices=country_choices,
         method="filter_countries",
         error_messages=_unknown("country code"),
     )

@@ -215,19 +215,34 @@ class CaseQuerySet(models.QuerySet):
         links = CaseOrganization.objects.filter(organization__kind__in=kinds)
         return self.filter(pk__in=links.values("case"))
 
-    def related_to(self, case: "Case") -> "CaseQuerySet":
-        """Other cases sharing themes or organizations with case, most shared first."""
-        theme_ids = Case.themes.through.objects.filter(case=case).values("theme")
-        org_ids = CaseOrganization.objects.filter(case=case).values("organization")
-        shared = Count("themes", filter=Q(themes__in=theme_ids), distinct=True) + 2 * Count(
-            "organizations", filter=Q(organizations__in=org_ids), distinct=True
+    def related_to(self, case: "Case", limit: int = 5) -> list["Case"]:
+        """Up to `limit` other cases of this queryset that share organizations or themes.
+
+        A shared organization counts twice, a shared theme once; ties go by title. Only the
+        candidates that can make the top `limit` are ranked, so the cost stays small.
+        """
+        pool = self.exclude(pk=case.pk).values("pk")
+        tagged = Case.themes.through.objects.filter(case__in=pool)
+        themes_of_case = Case.themes.through.objects.filter(case=case).values("theme")
+        orgs_of_case = CaseOrganization.objects.filter(case=case).values("organization")
+        by_org = dict(
+            CaseOrganization.objects.filter(case__in=pool, organization__in=orgs_of_case)
+            .values("case")
+            .annotate(n=Count("organization", distinct=True))
+            .values_list("case", "n")
         )
-        return (
-            self.exclude(pk=case.pk)
-            .annotate(shared=shared)
-            .filter(shared__gt=0)
-            .order_by("-shared", "title")
+        shared_themes = (
+            tagged.filter(theme__in=themes_of_case).values("case").annotate(n=Count("theme"))
         )
+        by_theme = dict(
+            shared_themes.order_by("-n", "case__title")[:limit].values_list("case", "n")
+        )
+        by_theme |= dict(shared_themes.filter(case__in=list(by_org)).values_list("case", "n"))
+        candidates = self.filter(pk__in=set(by_org) | set(by_theme))
+        score = {
+            pk: by_theme.get(pk, 0) + 2 * by_org.get(pk, 0) for pk in set(by_org) | set(by_theme)
+        }
+        return sorted(candidates, key=lambda c: (-score[c.pk], c.title))[:limit]
 
     def search(self, query: str) -> "CaseQuerySet":
         """Cases whose every word of `query` starts a word of their search text."""

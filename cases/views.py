@@ -46,9 +46,38 @@ def _last_modified(request, *args, **kwargs):
     return request.catalogue.changed_at
 
 
+def _cache_key(request, name: str) -> str:
+    digest = hashlib.blake2b(name.encode(), digest_size=16).hexdigest()
+    return f"catalogue:{RELEASE}:{request.catalogue.token}:{digest}"
+
+
+def _shared_copy(view):
+    """Anonymous visitors share one rendered copy of each page per catalogue version."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        key = _cache_key(request, f"page|{request.get_full_path()}")
+        stored = cache.get(key)
+        if stored is not None:
+            content, content_type = stored
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            stored = (response.content, response["Content-Type"])
+            cache.set(key, stored, settings.CATALOGUE_CACHE_SECONDS)
+        return response
+
+    return wrapper
+
+
 def catalogue_page(view):
-    """ETag/Last-Modified from the catalogue version (304 without any work), Cache-Control."""
-    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(view)
+    """ETag/Last-Modified from the catalogue version (304 without any work), Cache-Control,
+    and one shared rendered copy per page and version for anonymous visitors."""
+    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(_shared_copy(view))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -65,8 +94,7 @@ def catalogue_page(view):
 
 def cached(request, name: str, compute):
     """compute() once per catalogue version; `name` must say everything the result depends on."""
-    key = f"catalogue:{request.catalogue.token}:{hashlib.blake2b(name.encode()).hexdigest()}"
-    return cache.get_or_set(key, compute, settings.CATALOGUE_CACHE_SECONDS)
+    return cache.get_or_set(_cache_key(request, name), compute, settings.CATALOGUE_CACHE_SECONDS)
 
 
 def bad_request(request, errors, as_json=False):
@@ -178,7 +206,7 @@ class CaseDetailView(DetailView):
         return Case.objects.visible_to(self.request.user).for_listing()
 
     def get_context_data(self, **kwargs):
-        related = Case.objects.published().related_to(self.object).for_listing()[:5]
+        related = Case.objects.published().for_listing().related_to(self.object)
         return super().get_context_data(related=related, **kwargs)
 
 
