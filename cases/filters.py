@@ -57,11 +57,13 @@ def country_choices():
 
 def load_vocabulary() -> dict[str, list[tuple[str, str]]]:
     """(value, label) of every theme, region and country that published cases use."""
-    codes = Case.objects.published().exclude(country="").values_list("country", flat=True)
+    used = Case.objects.published().exclude(country="").order_by().values_list("country")
     return {
         "theme": list(Theme.objects.values_list("slug", "name")),
         "region": list(Region.objects.values_list("slug", "name")),
-        "country": sorted(((c, countries.name(c)) for c in set(codes)), key=lambda o: o[1]),
+        "country": sorted(
+            ((code, countries.name(code)) for (code,) in used.distinct()), key=lambda o: o[1]
+        ),
     }
 
 
