@@ -3,6 +3,7 @@ import unicodedata
 
 from django.db import connection, models
 from django.db.models import Count, F, Prefetch, Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -57,43 +58,35 @@ class VocabularyQuerySet(models.QuerySet):
         return self.annotate(case_count=Count("cases", filter=published)).order_by("name")
 
 
-class Theme(models.Model):
+class Vocabulary(models.Model):
+    """A fixed vocabulary (themes, regions): known by name, addressed by slug."""
+
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
-    description = models.TextField(blank=True)
 
     objects = VocabularyQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class Theme(Vocabulary):
+    description = models.TextField(blank=True)
 
     def get_absolute_url(self):
         return reverse("theme-detail", args=[self.slug])
 
-    def natural_key(self):
-        return (self.name,)
 
-
-class Region(models.Model):
-    name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
-
-    objects = VocabularyQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
+class Region(Vocabulary):
     def get_absolute_url(self):
         return reverse("region-detail", args=[self.slug])
-
-    def natural_key(self):
-        return (self.name,)
 
 
 class OrganizationQuerySet(models.QuerySet):
@@ -263,9 +256,10 @@ class CaseQuerySet(models.QuerySet):
             return self.annotate(document=document, rank=SearchRank(weighted, tsquery)).filter(
                 document=tsquery
             )
-        matches = self
-        for term in terms:
-            matches = matches.filter(search_text__contains=f" {term}")
+        # SQLite: the FTS5 index of migration 0006; `term*` matches words starting with term.
+        match = " AND ".join(f'"{term}"*' for term in terms)
+        fts = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+        matches = self.filter(pk__in=RawSQL(fts, [match]))
         in_title = Q(*(Q(search_title__contains=f" {term}") for term in terms))
         return matches.annotate(rank=models.Case(models.When(in_title, then=2.0), default=1.0))
 

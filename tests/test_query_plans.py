@@ -1,0 +1,47 @@
+"""The indexes the listing depends on are the ones the databases actually use."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from cases.models import Case
+from tests.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+
+def plan_of(queryset) -> str:
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        return "\n".join(" ".join(str(cell) for cell in row) for row in cursor.fetchall())
+
+
+@pytest.fixture
+def catalogue():
+    for n in range(30):
+        make_case(f"Cooperative number {n}", themes=["women" if n % 2 else "youth"])
+
+
+def test_search_uses_the_full_text_index(catalogue):
+    plan = plan_of(Case.objects.order_by().search("cooperative"))
+    if connection.vendor == "postgresql":
+        assert "case_search_text_gin" in plan
+    else:
+        assert "cases_case_fts" in plan and "VIRTUAL TABLE INDEX" in plan
+
+
+def test_theme_filter_uses_the_theme_index(catalogue):
+    plan = plan_of(Case.objects.published().with_themes(["women"]).order_by("title"))
+    assert "cases_case_themes" in plan
+    assert "SCAN cases_case_themes" not in plan  # SQLite: a search, not a full scan
+
+
+def test_published_listing_in_title_order_uses_the_status_title_index(catalogue):
+    plan = plan_of(Case.objects.published().order_by("title")[:20])
+    assert "case_status_title" in plan
