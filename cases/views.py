@@ -99,14 +99,11 @@ def cached(request, name: str, compute):
 
 def bad_request(request, errors, as_json=False):
     """A 400 that says what was wrong with the query, as a page or a JSON object."""
-    messages = [f"{_param(field)}: {message}" for field, msgs in errors.items() for message in msgs]
+    detail = {field: [str(message) for message in messages] for field, messages in errors.items()}
+    problems = [f"{field}: {message}" for field, messages in detail.items() for message in messages]
     if as_json:
-        return JsonResponse({"error": "bad request", "messages": messages}, status=400)
-    return render(request, "400.html", {"problems": messages}, status=400)
-
-
-def _param(field: str) -> str:
-    return "request" if field == "__all__" else field
+        return JsonResponse({"error": " ".join(problems), "errors": detail}, status=400)
+    return render(request, "400.html", {"problems": problems}, status=400)
 
 
 class FilteredCasesMixin:

@@ -383,7 +383,8 @@ def test_bad_page_size_on_json_is_400(client, imported, page_size):
     response = client.get("/cases.json", {"page_size": page_size})
 
     assert response.status_code == 400
-    assert "page_size" in response.json()["messages"][0]
+    assert "page_size" in response.json()["errors"]
+    assert response.json()["error"].startswith("page_size: ")
 
 
 def test_query_of_200_characters_is_accepted(client, imported):
