@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
+from itertools import islice
+
+from django.urls import reverse
 
 from . import seed
 from .importer import Catalogue
-from .models import search_document, unique_slug
+from .models import Case, CaseOrganization, search_document, unique_slug
 
 # Fixed so a rebuild of the same sources is byte-identical.
 FIXTURE_TIMESTAMP = "2026-01-01T00:00:00Z"
@@ -178,38 +182,68 @@ def _cell(value) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def csv_row(request, case) -> list[str]:
-    data = case_dict(request, case)
-    contacts = [
-        f"{c['honorific']} {c['name']}".strip() + (f" ({c['role']})" if c["role"] else "")
-        for org in data["organizations"]
-        for c in org["contacts"]
-    ]
-    row = [
-        data["slug"],
-        data["title"],
-        data["url"],
-        data["description"],
-        data["region"] or "",
-        data["country"],
-        data["city"],
-        "; ".join(data["themes"]),
-        "true" if data["marked_absent"] else "false",
-        "; ".join(org["name"] for org in data["organizations"]),
-        "; ".join(org["kind"] for org in data["organizations"]),
-        "; ".join(contacts),
-    ]
-    return [_cell(value) for value in row]
-
-
 class _Echo:
     def write(self, value):
         return value
 
 
+CSV_CHUNK = 2000
+
+
 def csv_lines(queryset, request):
-    """Stream the header and one CSV line per case, reading the database in chunks."""
+    """Stream the header and one CSV line per case.
+
+    Plain rows, read a chunk at a time with the themes and organizations of that chunk
+    in one query each: no model instances, so 100,000 cases stream in seconds.
+    """
     writer = csv.writer(_Echo())
     yield writer.writerow(CSV_HEADER)
-    for case in queryset.iterator(chunk_size=1000):
-        yield writer.writerow(csv_row(request, case))
+    url = request.build_absolute_uri(reverse("case-detail", args=["-"])).replace("/-/", "/{}/")
+    columns = ("pk", "slug", "title", "description", "region__slug", "country", "city")
+    rows = queryset.values_list(*columns, "marked_absent").iterator(chunk_size=CSV_CHUNK)
+    while chunk := list(islice(rows, CSV_CHUNK)):
+        ids = [row[0] for row in chunk]
+        themes, organizations = defaultdict(list), defaultdict(list)
+        theme_rows = (
+            Case.themes.through.objects.filter(case__in=ids)
+            .order_by("theme__name")
+            .values_list("case", "theme__slug")
+        )
+        for case_id, slug in theme_rows:
+            themes[case_id].append(slug)
+        links = (
+            CaseOrganization.objects.filter(case__in=ids)
+            .order_by("position")
+            .values_list(
+                "case",
+                "organization__name",
+                "organization__kind",
+                "contact__honorific",
+                "contact__name",
+                "contact__role",
+            )
+        )
+        for case_id, *link in links:
+            organizations[case_id].append(link)
+        for pk, slug, title, description, region, country, city, absent in chunk:
+            links = organizations[pk]
+            contacts = [
+                f"{honorific} {name}".strip() + (f" ({role})" if role else "")
+                for _, _, honorific, name, role in links
+                if name
+            ]
+            row = [
+                slug,
+                title,
+                url.format(slug),
+                description,
+                region or "",
+                country,
+                city,
+                "; ".join(themes[pk]),
+                "true" if absent else "false",
+                "; ".join(name for name, *_ in links),
+                "; ".join(kind for _, kind, *_ in links),
+                "; ".join(contacts),
+            ]
+            yield writer.writerow([_cell(value) for value in row])

@@ -189,7 +189,7 @@ class CaseJSONView(FilteredCasesMixin, View):
 
 class CaseCSVView(FilteredCasesMixin, View):
     def get(self, request):
-        rows = exports.csv_lines(self.filterset.qs.for_listing(), request)
+        rows = exports.csv_lines(self.filterset.qs, request)
         response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="cases.csv"'
         return response
