@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import defaultdict
 from itertools import islice
@@ -182,22 +183,18 @@ def _cell(value) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-CSV_CHUNK = 2000
+CSV_CHUNK = 500
 
 
 def csv_lines(queryset, request):
-    """Stream the header and one CSV line per case.
+    """Stream the header and one CSV line per case, a chunk of cases at a time.
 
     Plain rows, read a chunk at a time with the themes and organizations of that chunk
     in one query each: no model instances, so 100,000 cases stream in seconds.
     """
-    writer = csv.writer(_Echo())
-    yield writer.writerow(CSV_HEADER)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
     url = request.build_absolute_uri(reverse("case-detail", args=["-"])).replace("/-/", "/{}/")
     columns = ("pk", "slug", "title", "description", "region__slug", "country", "city")
     rows = queryset.values_list(*columns, "marked_absent").iterator(chunk_size=CSV_CHUNK)
@@ -246,4 +243,9 @@ def csv_lines(queryset, request):
                 "; ".join(kind for _, kind, *_ in links),
                 "; ".join(contacts),
             ]
-            yield writer.writerow([_cell(value) for value in row])
+            writer.writerow([_cell(value) for value in row])
+        yield buffer.getvalue()  # one write per chunk: far fewer, larger socket writes
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
