@@ -247,8 +247,9 @@ def csv_stream(url: str) -> tuple[int, float]:
     started = time.perf_counter()
     rows = 0
     with urllib.request.urlopen(url, timeout=600) as response:
-        for _ in response:
-            rows += 1
+        # A light client, like wrk: count line ends in large reads (no field holds one).
+        while block := response.read(1 << 20):
+            rows += block.count(b"\n")
     return rows - 1, time.perf_counter() - started
 
 
