@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
+from difflib import get_close_matches
 
 import django_filters
 from django import forms
@@ -48,6 +50,16 @@ def normalize(params) -> QueryDict:
             if value:
                 clean.appendlist(key, value)
     return clean
+
+
+def load_title_words() -> list[str]:
+    """The sorted words of published titles and organization names: what search can suggest."""
+    words: set[str] = set()
+    for title in Case.objects.published().values_list("search_title", flat=True).iterator():
+        words.update(title.split())
+    for name in Organization.objects.public().values_list("name", flat=True).iterator():
+        words.update(fold(name).split())
+    return sorted(word for word in words if len(word) > 2)
 
 
 def country_choices():
@@ -185,6 +197,18 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         return self._filtered(queryset).sorted_by(self.sort, searching=self.searching)
+
+    def suggestion(self, words: list[str]) -> str | None:
+        """The search with each word that starts no known word replaced by the closest one."""
+        terms = fold(self.form.cleaned_data.get("q") or "").split()
+        fixed = []
+        for term in terms:
+            at = bisect_left(words, term)
+            if at < len(words) and words[at].startswith(term):
+                fixed.append(term)
+            else:
+                fixed.append(next(iter(get_close_matches(term, words, n=1, cutoff=0.75)), term))
+        return " ".join(fixed) if fixed != terms else None
 
     def facet_key(self) -> str:
         """Everything the facets depend on, in a canonical order."""

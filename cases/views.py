@@ -14,7 +14,7 @@ from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import exports
-from .filters import SORTS, CaseFilter, load_vocabulary
+from .filters import SORTS, CaseFilter, load_title_words, load_vocabulary
 from .models import Case, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
@@ -156,7 +156,7 @@ class CaseListView(FilteredCasesMixin, ListView):
         return self.filterset.qs.for_listing()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
+        context = super().get_context_data(
             filterset=self.filterset,
             facets=cached(self.request, self.filterset.facet_key(), self.filterset.facets),
             chips=self.filterset.chips(),
@@ -167,6 +167,15 @@ class CaseListView(FilteredCasesMixin, ListView):
             export_query=self.request.GET.urlencode(),
             **kwargs,
         )
+        if self.filterset.searching and not context["paginator"].count:
+            words = cached(self.request, "title-words", load_title_words)
+            suggestion = self.filterset.suggestion(words)
+            if suggestion:
+                params = self.request.GET.copy()
+                params["q"] = suggestion
+                params.pop("page", None)
+                context.update(suggestion=suggestion, suggestion_query=params.urlencode())
+        return context
 
 
 class CaseJSONView(FilteredCasesMixin, View):

@@ -179,3 +179,20 @@ def test_relevance_is_the_selected_sort_when_searching(client, imported):
     html = client.get("/cases/", {"q": "waste"}).content.decode()
 
     assert '<option value="relevance" selected>' in html
+
+
+def test_a_misspelt_search_suggests_the_closest_known_words(client, imported):
+    response = client.get("/cases/", {"q": "coperative barcelna", "theme": "social-cohesion"})
+    html = response.content.decode()
+
+    assert "0 cases" in html
+    assert "Did you mean" in html
+    assert response.context["suggestion"] == "cooperative barcelona"
+    followed = client.get(f"/cases/?{response.context['suggestion_query']}")
+    assert "1 case" in followed.content.decode()
+    assert followed.context["paginator"].count == 1
+
+
+def test_no_suggestion_when_the_search_finds_cases_or_nothing_is_close(client, imported):
+    assert "suggestion" not in client.get("/cases/", {"q": "cooperative"}).context
+    assert "suggestion" not in client.get("/cases/", {"q": "zzyzx"}).context
