@@ -1,6 +1,7 @@
 import re
 import unicodedata
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection, models
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.expressions import RawSQL
@@ -243,18 +244,13 @@ class CaseQuerySet(models.QuerySet):
         if not terms:
             return self
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
-            document = SearchVector("search_text", config="simple")
+            # The stored vector weighs title words (A) above the rest (B), so ts_rank puts
+            # title matches first; `term:*` matches words starting with term.
             tsquery = SearchQuery(
                 " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
             )
-            # Matches in the title weigh more than matches elsewhere.
-            weighted = SearchVector("search_title", config="simple", weight="A") + SearchVector(
-                "search_text", config="simple", weight="B"
-            )
-            return self.annotate(document=document, rank=SearchRank(weighted, tsquery)).filter(
-                document=tsquery
+            return self.annotate(rank=SearchRank(F("search_vector"), tsquery)).filter(
+                search_vector=tsquery
             )
         # SQLite: the FTS5 index of migration 0006; `term*` matches words starting with term.
         match = " AND ".join(f'"{term}"*' for term in terms)
@@ -326,6 +322,8 @@ class Case(models.Model):
     )
     search_text = models.TextField(blank=True, editable=False)
     search_title = models.TextField(blank=True, editable=False)
+    # PostgreSQL only: the weighted tsvector of search_title and search_text, kept by a trigger.
+    search_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
