@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.expressions import RawSQL
@@ -402,8 +403,6 @@ class CaseOrganization(models.Model):
     natural_key.dependencies = ["cases.case", "cases.organization", "cases.contact"]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.contact_id and self.contact.organization_id != self.organization_id:
             raise ValidationError({"contact": "This contact belongs to another organization."})
 
