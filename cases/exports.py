@@ -62,12 +62,11 @@ def catalogue_fixture(catalogue: Catalogue) -> str:
     for case in catalogue.cases.values():
         slug = unique_slug(case.title, case_slugs.__contains__)
         case_slugs.add(slug)
-        names = []
+        people = [
+            (org_name, catalogue.organizations[org_name].contacts.get(contact_name))
+            for org_name, contact_name in case.links
+        ]
         for position, (org_name, contact_name) in enumerate(case.links):
-            names.append(org_name)
-            contact = catalogue.organizations[org_name].contacts.get(contact_name)
-            if contact:
-                names += [contact.name, contact.role]
             links.append(
                 {
                     "case": [slug],
@@ -76,7 +75,7 @@ def catalogue_fixture(catalogue: Catalogue) -> str:
                     "contact": [org_name, contact_name] if contact_name else None,
                 }
             )
-        search_text, search_title = search_document(case.title, case.description, names)
+        search_text, search_title = search_document(case.title, case.description, people)
         region = case.facts.get("region")
         add(
             "case",

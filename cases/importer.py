@@ -534,26 +534,24 @@ def _write_cases(catalogue, themes, regions, organizations, contacts, tally, dra
                 theme_rows += [(obj, pk) for pk in sorted(wanted)]
                 touched = True
 
-        names = None
         if overwrite or "organizations" not in obj.edited_fields:
             links = [
                 (organizations[org_name], contacts[(organizations[org_name].pk, c)] if c else None)
                 for org_name, c in record.links
             ]
-            names = [n for org, c in links for n in (org.name, *((c.name, c.role) if c else ()))]
             ids = [(org.pk, c.pk if c else None) for org, c in links]
             if is_new or ids != current_links.get(obj.pk, []):
                 if not is_new:
                     stale_links.append(obj.pk)
                 link_rows += [(obj, o, c, i) for i, (o, c) in enumerate(ids)]
                 touched = True
-        else:
-            kept_links.append(obj)  # an editor's links: their search text is refreshed below
-        if names is not None:
-            text, search_title = search_document(obj.title, obj.description, names)
+            people = [(org.name, contact) for org, contact in links]
+            text, search_title = search_document(obj.title, obj.description, people)
             if (text, search_title) != (obj.search_text, obj.search_title):
                 obj.search_text, obj.search_title = text, search_title
                 touched = True
+        else:
+            kept_links.append(obj)  # an editor's links: their search text is refreshed below
 
         if is_new:
             continue

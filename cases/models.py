@@ -31,10 +31,15 @@ def fold(text: str) -> str:
     return _NON_WORD_RE.sub(" ", _MARKS_RE.sub("", decomposed)).strip()
 
 
-def search_document(title: str, description: str, names: list[str]) -> tuple[str, str]:
-    """The folded search text and title of a case, padded so " term" matches a word start."""
-    text = " ".join([title, description, *names])
-    return f" {fold(text)} ", f" {fold(title)} "
+def search_document(title: str, description: str, links) -> tuple[str, str]:
+    """The folded search text and title of a case, padded so " term" matches a word start.
+
+    `links` are (organization name, contact or None) pairs; a contact's name and role count.
+    """
+    words = [title, description]
+    for organization, contact in links:
+        words += [organization, contact.name, contact.role] if contact else [organization]
+    return f" {fold(' '.join(words))} ", f" {fold(title)} "
 
 
 def unique_slug(text: str, taken, max_length: int = 80) -> str:
@@ -273,12 +278,8 @@ class CaseQuerySet(models.QuerySet):
         """Recompute the folded search text of these cases; returns how many changed."""
         changed = []
         for case in self.for_listing().iterator(chunk_size=1000):
-            names = []
-            for link in case.links:
-                names.append(link.organization.name)
-                if link.contact:
-                    names += [link.contact.name, link.contact.role]
-            text, title = search_document(case.title, case.description, names)
+            links = [(link.organization.name, link.contact) for link in case.links]
+            text, title = search_document(case.title, case.description, links)
             if (text, title) != (case.search_text, case.search_title):
                 case.search_text, case.search_title = text, title
                 changed.append(case)

@@ -1125,13 +1125,8 @@ def write_database(cases: list[GeneratedCase]) -> dict[str, int]:
         slugs = set(Case.objects.values_list("slug", flat=True))
         rows = []
         for case, line in zip(cases, title_lines, strict=True):
-            # The same words as CaseQuerySet.refresh_search_text, without a second pass.
-            names = []
-            for link in case.links:
-                names.append(link.organization.name)
-                if link.contact:
-                    names += [link.contact.name, link.contact.role]
-            search_text, search_title = search_document(case.title, case.description, names)
+            links = [(link.organization.name, link.contact) for link in case.links]
+            search_text, search_title = search_document(case.title, case.description, links)
             slug = unique_slug(case.title, slugs.__contains__)
             slugs.add(slug)
             rows.append(
