@@ -295,10 +295,15 @@ def import_benchmark(n: int) -> dict:
     return results
 
 
-def import_pg(text_file: str) -> None:
-    url = "postgres://{PGUSER}:{PGPASSWORD}@{PGHOST}:{port}/{PGDATABASE}".format(
+def pg_url() -> str:
+    """The database of the pg_virtualenv this process runs in."""
+    return "postgres://{PGUSER}:{PGPASSWORD}@{PGHOST}:{port}/{PGDATABASE}".format(
         port=os.environ.get("PGPORT", "5432"), **os.environ
     )
+
+
+def import_pg(text_file: str) -> None:
+    url = pg_url()
     print("RESULT " + json.dumps(time_import(url, Path(text_file))))
 
 

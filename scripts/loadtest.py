@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import ENV, PYTHON, ROOT, gunicorn, log, manage
+from bench import ENV, PYTHON, ROOT, gunicorn, log, manage, pg_url
 
 CASES, IMPORTED, DURATION, CONNECTIONS = 10_000, 2_000, 60, 32
 
@@ -58,9 +58,7 @@ def wrk_script(paths: list[str]) -> str:
 
 
 def main() -> None:
-    url = "postgres://{PGUSER}:{PGPASSWORD}@{PGHOST}:{port}/{PGDATABASE}".format(
-        port=os.environ.get("PGPORT", "5432"), **os.environ
-    )
+    url = pg_url()
     work = Path(tempfile.mkdtemp(prefix="loadtest-"))
     log("migrating and generating 10,000 cases on PostgreSQL")
     manage(url, "migrate", "--noinput", "-v0")
