@@ -1,41 +1,33 @@
+import ipaddress
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
+from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import timezone
 
 from .models import Case, CaseOrganization, CatalogueState, Contact, Organization, Region, Theme
 
-MAX_LOGIN_FAILURES = 5
-LOGIN_LOCKOUT_SECONDS = 15 * 60
+
+def signin_username(request, credentials) -> str:
+    """The name a sign-in counts against: the one Django authenticates (stripped, NFKC)."""
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    return UsernameField().to_python(raw)
 
 
-class ThrottledLoginForm(AdminAuthenticationForm):
-    """Refuse further tries for a while after repeated wrong passwords (per address and name)."""
-
-    def _key(self) -> str:
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        username = (self.data.get("username") or "").strip().casefold()
-        return f"login-failures:{address}:{username}"
-
-    def clean(self):
-        key = self._key()
-        if cache.get(key, 0) >= MAX_LOGIN_FAILURES:
-            raise ValidationError(
-                "Too many failed sign-in attempts. Wait 15 minutes and try again.",
-                code="throttled",
-            )
-        try:
-            return super().clean()
-        except ValidationError:
-            cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)
-            cache.incr(key)
-            raise
-
-
-admin.site.login_form = ThrottledLoginForm
+def client_address(request) -> str:
+    """The client's address: from the trusted proxy's header when configured, else the socket's."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not settings.CLIENT_IP_HEADER:
+        return remote
+    # A proxy appends the address it saw: the last entry is the one a client cannot forge.
+    forwarded = request.META.get(settings.CLIENT_IP_HEADER, "").rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(forwarded))
+    except ValueError:
+        return remote
 
 
 def _remember_edits(obj, changed: list[str], facts) -> None:
