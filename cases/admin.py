@@ -5,10 +5,14 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.db.models import Count
 from django.utils import timezone
 
 from .models import Case, CaseOrganization, CatalogueState, Contact, Organization, Region, Theme
+from .views import database_is_busy
+
+BUSY_MESSAGE = "The catalogue is busy, please save again."
 
 
 def signin_username(request, credentials) -> str:
@@ -28,6 +32,39 @@ def client_address(request) -> str:
         return str(ipaddress.ip_address(forwarded))
     except ValueError:
         return remote
+
+
+class CatalogueForm(forms.ModelForm):
+    """An admin form that refuses to save, saying why, when the database was too busy."""
+
+    catalogue_busy = False
+
+    def clean(self):
+        if self.catalogue_busy:
+            raise ValidationError(BUSY_MESSAGE, code="busy")
+        return super().clean()
+
+
+class CatalogueAdmin(admin.ModelAdmin):
+    """A save that cannot get SQLite's write lock in time shows the form again, not a 500."""
+
+    form = CatalogueForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OperationalError as exc:
+            if not database_is_busy(exc):
+                raise
+        # The save's transaction was rolled back whole; show the posted form outside any
+        # transaction (reads never wait in WAL mode), with the busy message and no write.
+        request.catalogue_busy = True
+        return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.catalogue_busy = getattr(request, "catalogue_busy", False)  # a class made per call
+        return form
 
 
 def _remember_edits(obj, changed: list[str], facts) -> None:
@@ -63,7 +100,7 @@ def unpublish(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Moved {count} case(s) back to draft.", messages.SUCCESS)
 
 
-class CaseAdminForm(forms.ModelForm):
+class CaseAdminForm(CatalogueForm):
     """Refuses to save over a change someone else saved after this form was opened."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -95,7 +132,7 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CatalogueAdmin):
     form = CaseAdminForm
     list_display = ["title", "status", "region", "country", "city", "marked_absent", "updated_at"]
     list_filter = ["status", "themes", "region", "organizations__kind", "marked_absent"]
@@ -151,7 +188,7 @@ class ContactInline(admin.StackedInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CatalogueAdmin):
     list_display = ["name", "kind", "country", "case_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "contacts__name"]
@@ -184,7 +221,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(CatalogueAdmin):
     list_display = ["name", "honorific", "role", "organization"]
     list_filter = ["organization__kind"]
     search_fields = ["name", "role", "organization__name"]
@@ -199,7 +236,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(CatalogueAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -207,7 +244,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(CatalogueAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
