@@ -118,8 +118,11 @@ class CaseAdminForm(CatalogueForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            saved = Case.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
-            current = saved.first()
+            # Runs inside the admin's save transaction: the row stays locked (PostgreSQL; on
+            # SQLite the IMMEDIATE transaction holds the write lock) until this save commits,
+            # so a concurrent save of the same case waits here and then sees the new version.
+            saved = Case.objects.select_for_update().filter(pk=self.instance.pk)
+            current = saved.values_list("updated_at", flat=True).first()
             if current and cleaned.get("loaded_version") != current.isoformat():
                 raise ValidationError(
                     "Someone else saved this case after you opened it "

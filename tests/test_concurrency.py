@@ -1,4 +1,4 @@
-"""Writes under real concurrency: SQLite readers never wait, writers queue, busy saves say so."""
+"""Writes under real concurrency: SQLite writers queue, busy saves say so, conflicts are atomic."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.admin import BUSY_MESSAGE, CaseAdminForm
-from cases.models import Case
+from cases.models import Case, CaseOrganization
 
 from .conftest import EDITOR_PASSWORD
-from .factories import make_case
+from .factories import make_case, make_organization
 
+STALE = "Someone else saved this case after you opened it"
 BUSY_TIMEOUT = 5  # seconds a writer queues in these tests (20 in production)
 sqlite_only = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's single write lock; PostgreSQL locks rows"
@@ -121,6 +122,18 @@ def change_url(case: Case) -> str:
     return reverse("admin:cases_case_change", args=[case.pk])
 
 
+def with_new_organization(data: dict, case: Case, name: str) -> dict:
+    """The change form's data plus one more organization linked through the inline."""
+    organization = make_organization(name)
+    return {
+        **data,
+        "caseorganization_set-TOTAL_FORMS": "1",
+        "caseorganization_set-0-position": "0",
+        "caseorganization_set-0-organization": str(organization.pk),
+        "caseorganization_set-0-case": str(case.pk),
+    }
+
+
 def test_sqlite_runs_in_wal_mode_with_immediate_transactions_and_a_busy_timeout(catalogue_db):
     options = connection.settings_dict["OPTIONS"]
     if connection.vendor != "sqlite":
@@ -197,3 +210,25 @@ def test_two_editors_saving_different_cases_at_once_both_succeed(
     assert [response.status_code for response in responses] == [302, 302]
     titles = set(Case.objects.values_list("title", flat=True))
     assert titles == {"First case, edited", "Second case, edited"}
+
+
+def test_two_editors_saving_the_same_case_at_once_one_is_refused_whole(
+    catalogue_db, staff_client, saves_meet, admin_form_data
+):
+    case = make_case("Opened by two editors")
+    url, posts = change_url(case), []
+    for editor in ["Ana", "Ben"]:
+        client = staff_client()
+        data = admin_form_data(client.get(url), title=f"Title from {editor}")
+        posts.append(partial(client.post, url, with_new_organization(data, case, editor)))
+
+    responses = in_threads(*posts)
+
+    assert sorted(response.status_code for response in responses) == [200, 302]
+    winner = "Ana" if responses[0].status_code == 302 else "Ben"
+    loser = responses[1] if winner == "Ana" else responses[0]
+    assert STALE in loser.content.decode()
+    case.refresh_from_db()
+    assert case.title == f"Title from {winner}"
+    linked = CaseOrganization.objects.filter(case=case).values_list("organization__name")
+    assert list(linked) == [(winner,)]  # none of the loser's inline rows either
