@@ -1,41 +1,70 @@
+import ipaddress
+
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
+from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.db.models import Count
 from django.utils import timezone
 
 from .models import Case, CaseOrganization, CatalogueState, Contact, Organization, Region, Theme
+from .views import database_is_busy
 
-MAX_LOGIN_FAILURES = 5
-LOGIN_LOCKOUT_SECONDS = 15 * 60
+BUSY_MESSAGE = "The catalogue is busy, please save again."
 
 
-class ThrottledLoginForm(AdminAuthenticationForm):
-    """Refuse further tries for a while after repeated wrong passwords (per address and name)."""
+def signin_username(request, credentials) -> str:
+    """The name a sign-in counts against: the one Django authenticates (stripped, NFKC)."""
+    raw = (credentials or {}).get("username") or request.POST.get("username", "")
+    return UsernameField().to_python(raw)
 
-    def _key(self) -> str:
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        username = (self.data.get("username") or "").strip().casefold()
-        return f"login-failures:{address}:{username}"
+
+def client_address(request) -> str:
+    """The client's address: from the trusted proxy's header when configured, else the socket's."""
+    remote = request.META.get("REMOTE_ADDR", "")
+    if not settings.CLIENT_IP_HEADER:
+        return remote
+    # A proxy appends the address it saw: the last entry is the one a client cannot forge.
+    forwarded = request.META.get(settings.CLIENT_IP_HEADER, "").rsplit(",", 1)[-1].strip()
+    try:
+        return str(ipaddress.ip_address(forwarded))
+    except ValueError:
+        return remote
+
+
+class CatalogueForm(forms.ModelForm):
+    """An admin form that refuses to save, saying why, when the database was too busy."""
+
+    catalogue_busy = False
 
     def clean(self):
-        key = self._key()
-        if cache.get(key, 0) >= MAX_LOGIN_FAILURES:
-            raise ValidationError(
-                "Too many failed sign-in attempts. Wait 15 minutes and try again.",
-                code="throttled",
-            )
+        if self.catalogue_busy:
+            raise ValidationError(BUSY_MESSAGE, code="busy")
+        return super().clean()
+
+
+class CatalogueAdmin(admin.ModelAdmin):
+    """A save that cannot get SQLite's write lock in time shows the form again, not a 500."""
+
+    form = CatalogueForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().clean()
-        except ValidationError:
-            cache.add(key, 0, LOGIN_LOCKOUT_SECONDS)
-            cache.incr(key)
-            raise
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except OperationalError as exc:
+            if not database_is_busy(exc):
+                raise
+        # The save's transaction was rolled back whole; show the posted form outside any
+        # transaction (reads never wait in WAL mode), with the busy message and no write.
+        request.catalogue_busy = True
+        return self._changeform_view(request, object_id, form_url, extra_context)
 
-
-admin.site.login_form = ThrottledLoginForm
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.catalogue_busy = getattr(request, "catalogue_busy", False)  # a class made per call
+        return form
 
 
 def _remember_edits(obj, changed: list[str], facts) -> None:
@@ -71,7 +100,7 @@ def unpublish(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Moved {count} case(s) back to draft.", messages.SUCCESS)
 
 
-class CaseAdminForm(forms.ModelForm):
+class CaseAdminForm(CatalogueForm):
     """Refuses to save over a change someone else saved after this form was opened."""
 
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -89,8 +118,11 @@ class CaseAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk:
-            saved = Case.objects.filter(pk=self.instance.pk).values_list("updated_at", flat=True)
-            current = saved.first()
+            # Runs inside the admin's save transaction: the row stays locked (PostgreSQL; on
+            # SQLite the IMMEDIATE transaction holds the write lock) until this save commits,
+            # so a concurrent save of the same case waits here and then sees the new version.
+            saved = Case.objects.select_for_update().filter(pk=self.instance.pk)
+            current = saved.values_list("updated_at", flat=True).first()
             if current and cleaned.get("loaded_version") != current.isoformat():
                 raise ValidationError(
                     "Someone else saved this case after you opened it "
@@ -103,7 +135,7 @@ class CaseAdminForm(forms.ModelForm):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CatalogueAdmin):
     form = CaseAdminForm
     list_display = ["title", "status", "region", "country", "city", "marked_absent", "updated_at"]
     list_filter = ["status", "themes", "region", "organizations__kind", "marked_absent"]
@@ -159,7 +191,7 @@ class ContactInline(admin.StackedInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(CatalogueAdmin):
     list_display = ["name", "kind", "country", "case_count"]
     list_filter = ["kind", "country"]
     search_fields = ["name", "contacts__name"]
@@ -192,7 +224,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(CatalogueAdmin):
     list_display = ["name", "honorific", "role", "organization"]
     list_filter = ["organization__kind"]
     search_fields = ["name", "role", "organization__name"]
@@ -207,7 +239,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(CatalogueAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -215,7 +247,7 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(CatalogueAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

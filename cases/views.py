@@ -1,4 +1,5 @@
 import hashlib
+import sys
 from functools import wraps
 from pathlib import Path
 
@@ -6,10 +7,12 @@ from django import forms
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views import defaults
 from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView, View
 
@@ -318,3 +321,16 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def database_is_busy(exc: BaseException | None) -> bool:
+    """Whether exc is SQLite's "database is locked": a write waited out its busy timeout."""
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def server_error(request):
+    """The 500 page; a database too busy to take a write answers 503 "try again" instead."""
+    if not database_is_busy(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    page = loader.render_to_string("busy.html")
+    return HttpResponse(page, status=503, headers={"Retry-After": "10"})

@@ -1,6 +1,7 @@
 """Settings for the SSE case-study catalogue, read from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "django_countries",
+    "axes",
     "cases.apps.CasesConfig",
 ]
 
@@ -51,6 +53,7 @@ MIDDLEWARE = [
     "cases.middleware.PublicReadMiddleware",
     "cases.middleware.SecurityHeadersMiddleware",
     "cases.middleware.CatalogueStateMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "catalogue.urls"
@@ -81,8 +84,33 @@ if os.environ.get("DATABASE_REPLICA_URL"):
         os.environ["DATABASE_REPLICA_URL"], conn_max_age=60
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL: readers never wait for a writer. IMMEDIATE: a write transaction takes the lock
+    # when it begins, so concurrent writers queue (up to `timeout` seconds) instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 DATABASE_ROUTERS = ["cases.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes): failures counted in the database, per (username, address).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "cases.admin.signin_username"
+AXES_CLIENT_IP_CALLABLE = "cases.admin.client_address"
+AXES_LOCKOUT_TEMPLATE = "signin_locked.html"
+# The request header (META name) a trusted proxy sets to the client's address; off by default.
+CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

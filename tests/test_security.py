@@ -1,4 +1,4 @@
-"""Production settings, response headers, private e-mails, admin sign-in and edit conflicts."""
+"""Production settings, response headers, private e-mails, admin access and edit conflicts."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Case, CatalogueState
-from tests.conftest import EDITOR_PASSWORD, ROOT
+from tests.conftest import ROOT
 from tests.factories import make_case, make_contact, make_organization
 
 PLANTED_EMAIL = "planted.secret@example.org"
@@ -158,29 +158,6 @@ def test_admin_post_without_csrf_token_is_refused(db, editor):
     response = strict.post("/admin/cases/case/add/", {"title": "No token"})
     assert response.status_code == 403
     assert not Case.objects.filter(title="No token").exists()
-
-
-def test_repeated_wrong_passwords_are_throttled_without_500(client, editor):
-    for _ in range(5):
-        response = client.post(
-            "/admin/login/?next=/admin/", {"username": "editor", "password": "wrong"}
-        )
-        assert response.status_code == 200
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "editor", "password": EDITOR_PASSWORD}
-    )
-    assert response.status_code == 200
-    assert "Too many failed sign-in attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
-def test_right_password_signs_in_before_the_limit(client, editor):
-    client.post("/admin/login/?next=/admin/", {"username": "editor", "password": "wrong"})
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "editor", "password": EDITOR_PASSWORD}
-    )
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(editor.pk)
 
 
 @pytest.mark.parametrize(
