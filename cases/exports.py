@@ -9,6 +9,7 @@ from itertools import islice
 from django.urls import reverse
 
 from . import seed
+from .caching import absolute_url
 from .importer import Catalogue
 from .models import Case, CaseOrganization, search_document, unique_slug
 
@@ -114,7 +115,7 @@ def case_dict(request, case) -> dict:
     return {
         "slug": case.slug,
         "title": case.title,
-        "url": request.build_absolute_uri(case.get_absolute_url()),
+        "url": absolute_url(request, case.get_absolute_url()),
         "description": case.description,
         "region": case.region.slug if case.region else None,
         "country": case.country.code or "",
@@ -147,7 +148,7 @@ def json_page(request, page) -> dict:
     def link(number):
         params = request.GET.copy()
         params["page"] = number
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return absolute_url(request, f"{request.path}?{params.urlencode()}")
 
     return {
         "count": page.paginator.count,
@@ -195,7 +196,7 @@ def csv_lines(queryset, request):
     in one query each: no model instances, so 100,000 cases stream in seconds.
     """
     yield _csv_line(CSV_HEADER)
-    url = request.build_absolute_uri(reverse("case-detail", args=["-"])).replace("/-/", "/{}/")
+    url = absolute_url(request, reverse("case-detail", args=["-"])).replace("/-/", "/{}/")
     columns = ("pk", "slug", "title", "description", "region__slug", "country", "city")
     rows = queryset.values_list(*columns, "marked_absent").iterator(chunk_size=CSV_CHUNK)
     while chunk := list(islice(rows, CSV_CHUNK)):

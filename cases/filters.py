@@ -217,6 +217,23 @@ class CaseFilter(django_filters.FilterSet):
         parts += [f"{name}={','.join(sorted(data.get(name) or []))}" for name in FACETS]
         return "facets|" + "|".join(parts)
 
+    def canonical_query(self, names) -> QueryDict:
+        """The validated values of `names`, in that order: each facet's values once and sorted,
+        the search with single spaces, no first page. Equal queries give equal pages."""
+        data = self.form.cleaned_data
+        query = QueryDict(mutable=True)
+        for name in names:
+            value = data.get(name)
+            if name in FACETS:
+                values = sorted(set(value or []))
+            elif name == "q":
+                values = [" ".join((value or "").split())]
+            else:  # sort, page, page_size; the first page is the page without a number
+                values = [str(value)] if value and (name, value) != ("page", 1) else []
+            if any(values):
+                query.setlist(name, values)
+        return query
+
     def facets(self) -> list[Facet]:
         """Every facet's options with counts that ignore that facet's own selection."""
         data = self.form.cleaned_data

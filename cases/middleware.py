@@ -23,13 +23,17 @@ class PublicReadMiddleware:
 
 
 class CatalogueStateMiddleware:
-    """`request.catalogue` is the catalogue's version row, read at most once per request."""
+    """`request.catalogue` is the version of what the viewer sees (staff: every change; everyone
+    else: published content), read at most once per request."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        request.catalogue = SimpleLazyObject(CatalogueState.objects.current)
+        def current():
+            return CatalogueState.objects.current(public=not request.user.is_staff)
+
+        request.catalogue = SimpleLazyObject(current)
         return self.get_response(request)
 
 

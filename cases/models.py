@@ -408,20 +408,31 @@ class CaseOrganization(models.Model):
             raise ValidationError({"contact": "This contact belongs to another organization."})
 
 
+# Two rows, no migration: staff pages follow every change, public ones only published changes.
+EVERY_CHANGE_STATE, PUBLIC_STATE = 1, 2
+
+
 class CatalogueStateQuerySet(models.QuerySet):
-    def current(self) -> "CatalogueState":
-        """The catalogue's version row (created on first use)."""
-        state, _ = self.get_or_create(pk=1)
+    def current(self, *, public: bool = False) -> "CatalogueState":
+        """The version of the whole catalogue, or with `public` of what visitors see."""
+        state, _ = self.get_or_create(pk=PUBLIC_STATE if public else EVERY_CHANGE_STATE)
         return state
 
-    def bump(self) -> None:
-        """Mark the catalogue changed: caches and ETags keyed by the old version go stale."""
-        if not self.filter(pk=1).update(version=F("version") + 1, changed_at=timezone.now()):
-            self.get_or_create(pk=1)
+    def bump(self, *, public: bool = True) -> None:
+        """Mark the catalogue changed (for visitors too unless `public` is False): caches and
+        ETags keyed by the old version go stale."""
+        rows = [EVERY_CHANGE_STATE, PUBLIC_STATE] if public else [EVERY_CHANGE_STATE]
+        changed = self.filter(pk__in=rows).update(
+            version=F("version") + 1, changed_at=timezone.now()
+        )
+        if changed < len(rows):
+            for pk in rows:
+                self.get_or_create(pk=pk)
 
 
 class CatalogueState(models.Model):
-    """One row whose version every write to the catalogue bumps (cache keys, ETags)."""
+    """A version that writes to the catalogue bump (cache keys, ETags): one row follows every
+    change, one only what visitors can see."""
 
     version = models.PositiveBigIntegerField(default=1)
     changed_at = models.DateTimeField(default=timezone.now)

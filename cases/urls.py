@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import catalogue_page
+from .caching import catalogue_page
 
 urlpatterns = [
     path("", catalogue_page(views.HomeView.as_view()), name="home"),

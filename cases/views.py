@@ -1,103 +1,21 @@
-import hashlib
 import sys
-from functools import wraps
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views import defaults
-from django.views.decorators.http import condition
 from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import exports
-from .filters import SORTS, CaseFilter, load_title_words, load_vocabulary
+from .caching import cached
+from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary
 from .models import Case, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
 JSON_PAGE_SIZE = 50
-
-
-def _release() -> str:
-    """Names this build of code, templates and assets, so a deploy changes every ETag."""
-    root = Path(settings.BASE_DIR)
-    digest = hashlib.blake2b(digest_size=8)
-    for folder in ("cases", "templates", "static"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and path.suffix in {".py", ".html", ".css", ".js"}:
-                stat = path.stat()
-                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()
-
-
-RELEASE = _release()
-
-
-def _etag(request, *args, **kwargs) -> str:
-    viewer = "staff" if request.user.is_staff else "public"
-    key = f"{RELEASE}|{request.catalogue.token}|{viewer}|{request.get_full_path()}"
-    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-
-
-def _last_modified(request, *args, **kwargs):
-    return request.catalogue.changed_at
-
-
-def _cache_key(request, name: str) -> str:
-    digest = hashlib.blake2b(name.encode(), digest_size=16).hexdigest()
-    return f"catalogue:{RELEASE}:{request.catalogue.token}:{digest}"
-
-
-def _shared_copy(view):
-    """Anonymous visitors share one rendered copy of each page per catalogue version."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        key = _cache_key(request, f"page|{request.get_full_path()}")
-        stored = cache.get(key)
-        if stored is not None:
-            content, content_type = stored
-            return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render"):
-                response.render()
-            stored = (response.content, response["Content-Type"])
-            cache.set(key, stored, settings.CATALOGUE_CACHE_SECONDS)
-        return response
-
-    return wrapper
-
-
-def catalogue_page(view):
-    """ETag/Last-Modified from the catalogue version (304 without any work), Cache-Control,
-    and one shared rendered copy per page and version for anonymous visitors."""
-    conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(_shared_copy(view))
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = conditional(request, *args, **kwargs)
-        if request.user.is_staff:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-        patch_vary_headers(response, ["Cookie"])
-        return response
-
-    return wrapper
-
-
-def cached(request, name: str, compute):
-    """compute() once per catalogue version; `name` must say everything the result depends on."""
-    return cache.get_or_set(_cache_key(request, name), compute, settings.CATALOGUE_CACHE_SECONDS)
 
 
 def bad_request(request, errors, as_json=False):
@@ -113,15 +31,22 @@ class FilteredCasesMixin:
     """Build the shared CaseFilter; answer 400 when the query is not understood."""
 
     as_json = False
+    parameters = ("q", *FACETS, "sort", "page")  # what the response depends on
+
+    @staticmethod
+    def filterset_of(request, queryset=None) -> CaseFilter:
+        """The CaseFilter of this request's query, its choices from the cached vocabulary."""
+        vocabulary = cached(request, "vocabulary", load_vocabulary)
+        return CaseFilter(request.GET, queryset=queryset, request=request, vocabulary=vocabulary)
+
+    @classmethod
+    def canonical_query(cls, request) -> QueryDict | None:
+        """The validated `parameters` in their canonical form; None when the query is refused."""
+        filterset = cls.filterset_of(request)
+        return filterset.canonical_query(cls.parameters) if filterset.is_valid() else None
 
     def dispatch(self, request, *args, **kwargs):
-        base = Case.objects.published()
-        self.filterset = CaseFilter(
-            request.GET,
-            queryset=base,
-            request=request,
-            vocabulary=cached(request, "vocabulary", load_vocabulary),
-        )
+        self.filterset = self.filterset_of(request, Case.objects.published())
         if not self.filterset.is_valid():
             return bad_request(request, self.filterset.errors, as_json=self.as_json)
         self.kwargs["page"] = self.filterset.form.cleaned_data.get("page") or 1
@@ -183,6 +108,7 @@ class CaseListView(FilteredCasesMixin, ListView):
 
 class CaseJSONView(FilteredCasesMixin, View):
     as_json = True
+    parameters = (*FilteredCasesMixin.parameters, "page_size")
 
     def get(self, request):
         data = self.filterset.form.cleaned_data
@@ -200,6 +126,8 @@ class CaseJSONView(FilteredCasesMixin, View):
 
 
 class CaseCSVView(FilteredCasesMixin, View):
+    parameters = ("q", *FACETS, "sort")
+
     def get(self, request):
         rows = exports.csv_lines(self.filterset.qs, request)
         response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
@@ -227,12 +155,21 @@ def case_json(request, slug):
 class PageMixin:
     """A malformed `page` answers 400; a page past the end stays a 404."""
 
-    def get(self, request, *args, **kwargs):
+    @classmethod
+    def canonical_query(cls, request) -> QueryDict | None:
+        """The page number alone (none for the first page); None when it is malformed."""
         field = forms.IntegerField(min_value=1, max_value=10**9, required=False)
         try:
-            self.kwargs["page"] = field.clean(request.GET.get("page", "").strip()) or 1
+            page = field.clean(request.GET.get("page", "").strip()) or 1
         except forms.ValidationError:
+            return None
+        return QueryDict(f"page={page}" if page > 1 else "", mutable=True)
+
+    def get(self, request, *args, **kwargs):
+        query = self.canonical_query(request)
+        if query is None:
             return bad_request(request, {"page": ["The page must be a whole number (1, 2, 3…)."]})
+        self.kwargs["page"] = int(query.get("page", 1))
         return super().get(request, *args, **kwargs)
 
 
@@ -241,8 +178,23 @@ class OrganizationListView(PageMixin, ListView):
     context_object_name = "organizations"
     paginate_by = 50
 
+    @staticmethod
+    def kind_of(request) -> str:
+        """The kind asked for, as stored; empty for every kind."""
+        return request.GET.get("kind", "").strip().lower()
+
+    @classmethod
+    def canonical_query(cls, request) -> QueryDict | None:
+        """The page and a known kind; None when either is malformed."""
+        query, kind = super().canonical_query(request), cls.kind_of(request)
+        if query is None or (kind and kind not in Organization.Kind.values):
+            return None
+        if kind:
+            query["kind"] = kind
+        return query
+
     def get(self, request, *args, **kwargs):
-        self.kind = request.GET.get("kind", "").strip().lower()
+        self.kind = self.kind_of(request)
         if self.kind and self.kind not in Organization.Kind.values:
             return bad_request(request, {"kind": [f"Unknown organization kind “{self.kind}”."]})
         return super().get(request, *args, **kwargs)

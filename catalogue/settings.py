@@ -1,6 +1,7 @@
 """Settings for the SSE case-study catalogue, read from the environment."""
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,6 +26,14 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off")
+# Every absolute link starts here, never with the request's Host header (which can be forged).
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+if not SITE_URL and not DEBUG:
+    raise ImproperlyConfigured(
+        "SITE_URL must be set when DJANGO_DEBUG is off (like https://catalogue.example.org)"
+    )
+if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL must be like https://catalogue.example.org: {SITE_URL}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -146,11 +155,15 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "catalogue",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
+            "OPTIONS": {"MAX_ENTRIES": 1000},
         }
     )
 }
 CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "3600"))
+# Larger pages are not kept, so a worker's cache stays under MAX_ENTRIES times this (250 MB).
+CATALOGUE_CACHE_MAX_BYTES = int(os.environ.get("CATALOGUE_CACHE_MAX_BYTES", str(256 * 1024)))
+# Names the code in cache keys and ETags (e.g. the git commit); empty: a hash of the files.
+CATALOGUE_RELEASE = os.environ.get("CATALOGUE_RELEASE", "").strip()
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 CATALOGUE_SOURCE_DIR = BASE_DIR / "fixtures" / "source"

@@ -97,7 +97,7 @@ def test_facets_are_shared_through_redis_and_an_edit_shows_at_once(client, redis
     case = make_case("Redis-backed cooperative", themes=["women"], region="asia")
     response = client.get("/cases/", {"theme": "women"})
     assert "1 case" in response.content.decode()
-    keys = list(redis_cache._cache.get_client().scan_iter(match=":1:catalogue:*"))
+    keys = list(redis_cache._cache.get_client().scan_iter(match=":*:catalogue:data:*"))
     assert keys, "facets and vocabulary are cached in Redis"
 
     make_case("Second cooperative", themes=["women"], region="asia")

@@ -19,6 +19,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "0",
     "DJANGO_SECRET_KEY": "a-production-secret-key-that-is-long-and-random-enough-0123456789",
     "DJANGO_ALLOWED_HOSTS": "catalogue.example.org",
+    "SITE_URL": "https://catalogue.example.org",
 }
 
 

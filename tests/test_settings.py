@@ -15,7 +15,11 @@ SECRET_KEY = "test-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP"
 def run(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run Python in the project with production settings and `env` on top."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    base |= {"DJANGO_SETTINGS_MODULE": "catalogue.settings", "DJANGO_DEBUG": "0"}
+    base |= {
+        "DJANGO_SETTINGS_MODULE": "catalogue.settings",
+        "DJANGO_DEBUG": "0",
+        "SITE_URL": "https://example.org",
+    }
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
@@ -58,7 +62,31 @@ def test_production_without_allowed_hosts_fails_naming_them(hosts):
     assert "DJANGO_ALLOWED_HOSTS" in line
 
 
-def test_production_with_secret_key_and_hosts_starts():
+@pytest.mark.parametrize(
+    "site_url", ["", "catalogue.example.org", "https://catalogue.example.org/cases/"]
+)
+def test_production_without_a_site_url_fails_naming_it(site_url):
+    result = import_settings(
+        DJANGO_SECRET_KEY=SECRET_KEY, DJANGO_ALLOWED_HOSTS="example.org", SITE_URL=site_url
+    )
+    assert result.returncode != 0
+    line = last_line(result.stderr)
+    assert line.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert "SITE_URL" in line
+
+
+def test_site_url_is_kept_without_its_trailing_slash():
+    result = run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)",
+        DJANGO_SECRET_KEY=SECRET_KEY,
+        DJANGO_ALLOWED_HOSTS="example.org",
+        SITE_URL="https://catalogue.example.org/",
+    )
+    assert result.stdout.strip() == "https://catalogue.example.org", result.stderr
+
+
+def test_production_with_secret_key_hosts_and_site_url_starts():
     result = run(
         "manage.py", "check", DJANGO_SECRET_KEY=SECRET_KEY, DJANGO_ALLOWED_HOSTS="example.org"
     )
