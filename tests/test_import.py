@@ -9,10 +9,20 @@ from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connections
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cases import importer
 from cases.importer import import_cases
-from cases.models import Case, CaseOrganization, Contact, Organization, Region, Theme
+from cases.models import (
+    Case,
+    CaseOrganization,
+    Contact,
+    Organization,
+    Region,
+    Theme,
+    unique_slug,
+)
 from cases.seed import SeedError
 
 from .factories import ATE, BARCELONA, DESCRIPTION, HOMENET, make_case
@@ -456,6 +466,33 @@ def test_editorial_website_too_long_names_the_editorial_line(seed_path, write_se
     path, error = editorial_error(seed_path, write_seed, toml)
     limit = limit_of(Organization, "website")
     assert error == f"{path}:2: website has {len(website)} characters; at most {limit}"
+
+
+# --- slugs start with a letter or a digit (a spreadsheet computes `-2-3` to -5) ---
+
+
+def test_imported_slugs_start_with_a_letter_or_digit(write_seed):
+    text = SECOND_FILE.replace("A second look at home-based work", "-2-3").replace(
+        "HomeNet Pakistan", "=_HomeNet"
+    )
+    import_cases([write_seed(text), write_seed(text.replace("-2-3", "--2-3"), "again.txt")])
+
+    slugs = [*Case.objects.values_list("slug", flat=True)]
+    assert sorted(slugs) == ["2-3", "2-3-2"]
+    assert Organization.objects.get().slug == "homenet"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    text=st.one_of(st.text(), st.sampled_from(["-2-3", "=cmd", "_x", "+1", "@SUM(1)", "--", ""])),
+    taken=st.integers(min_value=0, max_value=3),
+)
+def test_unique_slug_starts_with_a_letter_or_digit(text, taken):
+    refusals = iter(range(taken))  # the first `taken` candidates are already in use
+    slug = unique_slug(text, lambda candidate: next(refusals, None) is not None)
+
+    for model in (Case, Organization, Theme, Region):
+        model._meta.get_field("slug").run_validators(slug)  # raises if refused
 
 
 # --- editors' changes in the admin ---
