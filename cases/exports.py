@@ -185,8 +185,8 @@ CSV_CHUNK = 500
 
 
 def _csv_line(fields) -> str:
-    """One RFC 4180 line, every field quoted: what csv.QUOTE_ALL writes, four times faster."""
-    return ",".join(f'"{field.replace(chr(34), chr(34) * 2)}"' for field in fields) + "\r\n"
+    """One RFC 4180 line, every field guarded and quoted: what csv.QUOTE_ALL writes, faster."""
+    return ",".join(f'"{_cell(field).replace(chr(34), chr(34) * 2)}"' for field in fields) + "\r\n"
 
 
 def csv_lines(queryset, request):
@@ -231,21 +231,20 @@ def csv_lines(queryset, request):
                 for _, _, honorific, name, role in links
                 if name
             ]
-            # Slugs, codes, kinds and URLs cannot start a formula; free text can.
             lines.append(
                 [
                     slug,
-                    _cell(title),
+                    title,
                     url.format(slug),
-                    _cell(description),
+                    description,
                     region or "",
                     country,
-                    _cell(city),
+                    city,
                     "; ".join(themes[pk]),
                     "true" if absent else "false",
-                    _cell("; ".join(name for name, *_ in links)),
+                    "; ".join(name for name, *_ in links),
                     "; ".join(kind for _, kind, *_ in links),
-                    _cell("; ".join(contacts)),
+                    "; ".join(contacts),
                 ]
             )
         yield "".join(map(_csv_line, lines))  # one write per chunk: fewer, larger writes

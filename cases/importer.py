@@ -90,6 +90,10 @@ class Editorial:
     def error(self, key: str, message: str) -> seed.SeedError:
         return seed.SeedError(self.source, self.lines.get(key), message)
 
+    def error_at(self, key: str):
+        """error() for one entry, as a function of the message."""
+        return lambda message: self.error(key, message)
+
 
 _TOML_POSITION_RE = re.compile(
     r"(?P<message>.*?)(?: \((?:at line (?P<where>\d+), column \d+|at end of document)\))?$",
@@ -100,6 +104,51 @@ _TABLES = {
     "cases": {"themes", "region", "country", "city"},
     "organizations": {"country", "website"},
 }
+
+
+# A TOML key: bare, "basic" (with escapes) or 'literal'; dotted keys join them with dots.
+_KEY = r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'"""
+_DOTTED_KEY = rf"(?:{_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*"
+_HEADER_RE = re.compile(rf"[ \t]*\[(?!\[)[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*\]")
+_ASSIGNMENT_RE = re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*=")
+_KEY_PART_RE = re.compile(_KEY)
+
+
+def _key_path(dotted: str) -> tuple[str, ...]:
+    """The parts of a TOML dotted key, with quotes and escapes resolved."""
+    if "\\" not in dotted:
+        parts = _KEY_PART_RE.findall(dotted)
+        return tuple(part[1:-1] if part[0] in "\"'" else part for part in parts)
+    try:  # escapes: the TOML parser reads them exactly as it read the file
+        table = tomllib.loads(f"{dotted} = 0")
+    except tomllib.TOMLDecodeError:
+        return ()  # not a key after all, e.g. a line of a multi-line string
+    path = []
+    while isinstance(table, dict):
+        ((key, table),) = table.items()
+        path.append(key)
+    return tuple(path)
+
+
+def _entry_lines(lines: Iterable[str]) -> dict[tuple[str, str], int]:
+    """The line where each entry (`[cases."Title"]` or a key under `[cases]`) first appears.
+
+    One pass over the lines; tomllib reads the values but does not say where they were.
+    """
+    found: dict[tuple[str, str], int] = {}
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(lines, 1):
+        if header := _HEADER_RE.match(line):
+            table = path = _key_path(header["key"])
+        elif len(table) < 2 and (assignment := _ASSIGNMENT_RE.match(line)):
+            # Under [cases."Title"] a key is a fact; only under [cases] or at the top is it
+            # an entry (`"Title" = {…}`, `cases."Title".city = …`).
+            path = table + _key_path(assignment["key"])
+        else:
+            continue
+        if len(path) >= 2:
+            found.setdefault(path[:2], number)
+    return found
 
 
 def load_editorial(path: str | Path) -> Editorial:
@@ -116,7 +165,7 @@ def load_editorial(path: str | Path) -> Editorial:
         message, where = _TOML_POSITION_RE.match(str(exc)).group("message", "where")
         line = int(where) if where else (len(text.splitlines()) or None)
         raise seed.SeedError(str(path), line, f"not valid TOML: {message}") from exc
-    lines = text.splitlines()
+    positions = _entry_lines(text.split("\n"))  # TOML lines end in LF (or CRLF)
     editorial = Editorial(source=str(path))
     unknown_tables = set(data) - set(_TABLES)
     if unknown_tables:
@@ -129,14 +178,7 @@ def load_editorial(path: str | Path) -> Editorial:
         if not isinstance(entries, dict):
             raise seed.SeedError(str(path), None, f"“{table}” must be a table")
         for key, facts in entries.items():
-            editorial.lines[key] = next(
-                (
-                    n
-                    for n, line in enumerate(lines, 1)
-                    if line.lstrip().startswith("[") and key in line
-                ),
-                None,
-            )
+            editorial.lines[key] = positions.get((table, key))
             if not isinstance(facts, dict):
                 raise editorial.error(key, f"[{table}.“{key}”] must be a table of facts")
             extra = set(facts) - allowed
@@ -188,67 +230,101 @@ def _country(editorial: Editorial, key: str, value) -> str:
     return code
 
 
+def _check_lengths(model, values: dict[str, str], error, label: str = "") -> None:
+    """Refuse a value longer than its model field holds; error(message) names FILE:LINE."""
+    for name, value in values.items():
+        model_field = model._meta.get_field(name)
+        limit = model_field.max_length
+        if limit is not None and len(value) > limit:
+            raise error(
+                f"{label}{model_field.verbose_name} has {len(value):,} characters; "
+                f"at most {limit:,}"
+            )
+
+
 def merge(files: Sequence[seed.SeedFile], editorial: Editorial | None = None) -> Catalogue:
-    """One catalogue from parsed seed files and the editorial overlay; conflicts are errors."""
-    editorial = editorial or Editorial()
+    """One catalogue from parsed seed files and the editorial overlay; conflicts are errors.
+
+    Every value is checked against the field that will hold it, so nothing too long for the
+    database reaches the transaction.
+    """
+    catalogue = Catalogue()
+    for parsed in files:
+        catalogue.themes += [t for t in parsed.themes if t not in catalogue.themes]
+        for case in parsed.cases:
+            _merge_case(catalogue, parsed.source, case)
+    _merge_editorial(catalogue, editorial or Editorial())
+    return catalogue
+
+
+def _at(source: str, line: int | None):
+    """A SeedError at FILE:LINE, as a function of the message."""
+    return lambda message: seed.SeedError(source, line, message)
+
+
+def _merge_case(catalogue: Catalogue, source: str, case: seed.Case) -> None:
+    if case.title in catalogue.cases:
+        other = catalogue.cases[case.title]
+        raise _at(source, case.line)(
+            f"the case “{case.title}” is already at {other.source_file}:{other.source_line}"
+        )
+    _check_lengths(Case, {"title": case.title, "source_file": case.source}, _at(source, case.line))
+    links = []
+    for org in case.organizations:
+        if any(name == org.name for name, _ in links):
+            raise _at(source, org.line)(f"“{org.name}” is named twice in “{case.title}”")
+        links.append(_merge_organization(catalogue, source, org))
+    facts = {"region": case.region} if case.region else {}
+    catalogue.cases[case.title] = CaseRecord(
+        title=case.title,
+        description=case.description,
+        marked_absent=case.marked_absent,
+        source_file=case.source,
+        source_line=case.line,
+        links=links,
+        facts=facts,
+        source_facts=["title", "description", "organizations", *facts],
+    )
+
+
+def _merge_organization(
+    catalogue: Catalogue, source: str, org: seed.Organization
+) -> tuple[str, str | None]:
+    """Record an organization a case names (and its contact); the link (name, contact name)."""
+    _check_lengths(Organization, {"name": org.name}, _at(source, org.line), "organization ")
+    record = catalogue.organizations.setdefault(
+        org.name, OrganizationRecord(org.name, org.kind, f"{source}:{org.line}")
+    )
+    if record.kind != org.kind:
+        raise _at(source, org.line)(
+            f"“{org.name}” is a {seed.KINDS[org.kind]} here but a "
+            f"{seed.KINDS[record.kind]} at {record.source}"
+        )
+    contact = org.contact
+    if contact is None:
+        return org.name, None
+    names = {"honorific": contact.honorific, "name": contact.name}
+    _check_lengths(Contact, names, _at(source, contact.line), "contact ")
+    _check_lengths(Contact, {"role": contact.role}, _at(source, contact.role_line), "contact ")
+    known = record.contacts.get(contact.name)
+    role = contact.role or (known.role if known else "")
+    record.contacts[contact.name] = ContactRecord(contact.honorific, contact.name, role)
+    return org.name, contact.name
+
+
+def _merge_editorial(catalogue: Catalogue, editorial: Editorial) -> None:
     vocab = {
         "themes": {name.casefold(): name for name in seed.THEMES}
         | {slugify(name): name for name in seed.THEMES},
         "regions": {name.casefold(): name for name in seed.REGIONS}
         | {slugify(name): name for name in seed.REGIONS},
     }
-    catalogue = Catalogue()
-    for parsed in files:
-        catalogue.themes += [t for t in parsed.themes if t not in catalogue.themes]
-        for case in parsed.cases:
-            if case.title in catalogue.cases:
-                other = catalogue.cases[case.title]
-                raise seed.SeedError(
-                    parsed.source,
-                    case.line,
-                    f"the case “{case.title}” is already at "
-                    f"{other.source_file}:{other.source_line}",
-                )
-            links = []
-            for org in case.organizations:
-                record = catalogue.organizations.setdefault(
-                    org.name, OrganizationRecord(org.name, org.kind, f"{parsed.source}:{org.line}")
-                )
-                if record.kind != org.kind:
-                    raise seed.SeedError(
-                        parsed.source,
-                        org.line,
-                        f"“{org.name}” is a {seed.KINDS[org.kind]} here but a "
-                        f"{seed.KINDS[record.kind]} at {record.source}",
-                    )
-                if any(name == org.name for name, _ in links):
-                    raise seed.SeedError(
-                        parsed.source, org.line, f"“{org.name}” is named twice in “{case.title}”"
-                    )
-                contact = org.contact
-                if contact:
-                    known = record.contacts.get(contact.name)
-                    role = contact.role or (known.role if known else "")
-                    record.contacts[contact.name] = ContactRecord(
-                        contact.honorific, contact.name, role
-                    )
-                links.append((org.name, contact.name if contact else None))
-            facts = {"region": case.region} if case.region else {}
-            catalogue.cases[case.title] = CaseRecord(
-                title=case.title,
-                description=case.description,
-                marked_absent=case.marked_absent,
-                source_file=case.source,
-                source_line=case.line,
-                links=links,
-                facts=facts,
-                source_facts=["title", "description", "organizations", *facts],
-            )
     for title, facts in editorial.cases.items():
         record = catalogue.cases.get(title)
         if record is None:
             raise editorial.error(title, f"no imported case is titled “{title}”")
         checked = _case_facts(editorial, title, facts, vocab)
+        _check_lengths(Case, {"city": checked.get("city", "")}, editorial.error_at(title))
         stated = record.facts.get("region")
         if stated and checked.get("region", stated) != stated:
             raise editorial.error(
@@ -269,8 +345,9 @@ def merge(files: Sequence[seed.SeedFile], editorial: Editorial | None = None) ->
         if "country" in facts:
             record.facts["country"] = _country(editorial, name, facts["country"])
         if "website" in facts:
-            record.facts["website"] = _check_str(editorial, name, "website", facts["website"])
-    return catalogue
+            website = _check_str(editorial, name, "website", facts["website"])
+            _check_lengths(Organization, {"website": website}, editorial.error_at(name))
+            record.facts["website"] = website
 
 
 # --- Writing the catalogue ---

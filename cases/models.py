@@ -1,11 +1,15 @@
 import re
+import string
 import unicodedata
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import connection, models
 from django.db.models import Count, F, Prefetch, Q
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Substr
+from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -55,6 +59,25 @@ def unique_slug(text: str, taken, max_length: int = 80) -> str:
     return slug
 
 
+# A slug starting with "-" (`-2-3`) is a formula to a spreadsheet, and "_" reads as a typo.
+SLUG_START_MESSAGE = "A slug starts with a letter or a digit."
+slug_starts_with_letter_or_digit = RegexValidator(
+    r"\A[0-9A-Za-z]", SLUG_START_MESSAGE, code="slug_start"
+)
+
+
+def slug_start_constraint(name: str) -> models.CheckConstraint:
+    """The same rule in the database; a list rather than REGEXP, which SQLite knows only
+    inside Django (the sqlite3 shell could not write the table)."""
+    first = Substr("slug", 1, 1)
+    return models.CheckConstraint(
+        condition=In(first, list(string.digits + string.ascii_letters)),
+        name=name,
+        violation_error_code="slug_start",
+        violation_error_message=SLUG_START_MESSAGE,
+    )
+
+
 class VocabularyQuerySet(models.QuerySet):
     def get_by_natural_key(self, name):
         return self.get(name=name)
@@ -69,13 +92,16 @@ class Vocabulary(models.Model):
     """A fixed vocabulary (themes, regions): known by name, addressed by slug."""
 
     name = models.CharField(max_length=100, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, validators=[slug_starts_with_letter_or_digit]
+    )
 
     objects = VocabularyQuerySet.as_manager()
 
     class Meta:
         abstract = True
         ordering = ["name"]
+        constraints = [slug_start_constraint("%(app_label)s_%(class)s_slug_start")]
 
     def __str__(self):
         return self.name
@@ -121,7 +147,9 @@ class Organization(models.Model):
     )
 
     name = models.CharField(max_length=300, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, validators=[slug_starts_with_letter_or_digit]
+    )
     kind = models.CharField(max_length=40, choices=Kind, db_index=True)
     source_name = models.CharField(
         max_length=300, blank=True, db_index=True, editable=False, help_text="Name in the source."
@@ -134,6 +162,7 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [slug_start_constraint("cases_organization_slug_start")]
 
     def __str__(self):
         return self.name
@@ -296,7 +325,9 @@ class Case(models.Model):
     FACTS = ("title", "description", "region", "country", "city", "themes", "organizations")
 
     title = models.CharField(max_length=300, unique=True)
-    slug = models.SlugField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, validators=[slug_starts_with_letter_or_digit]
+    )
     description = models.TextField()
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
@@ -339,6 +370,7 @@ class Case(models.Model):
             models.Index(fields=["status", "region"], name="case_status_region"),
             models.Index(fields=["status", "country"], name="case_status_country"),
         ]
+        constraints = [slug_start_constraint("cases_case_slug_start")]
 
     def __str__(self):
         return self.title

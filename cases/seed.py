@@ -8,7 +8,7 @@ looking one ahead, in the order of precedence DESIGN.md gives.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 THEMES = (
@@ -63,6 +63,9 @@ class Contact:
     honorific: str
     name: str
     role: str = ""
+    # Where the name and the role are written: for errors, not part of what a contact is.
+    line: int | None = field(default=None, compare=False)
+    role_line: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -279,9 +282,10 @@ class _Parser:
                     f"expected a contact ({', '.join(HONORIFICS)} and a name), "
                     "the next organization (a name followed by its kind), or a new case title",
                 )
+            contact = replace(contact, line=para[0])
             self.i += 1
             role = self.peek()
             if role and not self.is_kind(0) and not self.is_kind(1) and not self.starts_case():
-                contact = Contact(contact.honorific, contact.name, role[1])
+                contact = replace(contact, role=role[1], role_line=role[0])
                 self.i += 1
         return Organization(name=name_para[1], kind=kind, line=name_para[0], contact=contact)

@@ -132,6 +132,8 @@ class CaseCSVView(FilteredCasesMixin, View):
         rows = exports.csv_lines(self.filterset.qs, request)
         response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="cases.csv"'
+        # Sent before the rows, so a client can tell a cut-off download from a complete one.
+        response["X-Total-Count"] = self.filterset.qs.count()
         return response
 
 

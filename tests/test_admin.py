@@ -1,6 +1,7 @@
 """Editing through the Django admin: who gets in, what they can change, what they see."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from cases.models import Case, CaseOrganization, Contact, Organization, Region, Theme
@@ -99,6 +100,41 @@ def test_draft_case_slug_can_be_changed(editor_client, admin_form_data):
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.slug == "pickers"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: make_case("Waste pickers and the city", status=Case.Status.DRAFT),
+        make_organization,
+        lambda: Theme.objects.get(slug="youth"),
+        lambda: Region.objects.get(slug="asia"),
+    ],
+    ids=["case", "organization", "theme", "region"],
+)
+@pytest.mark.parametrize("slug", ["-2-3", "_draft"])
+def test_slug_not_starting_with_a_letter_or_digit_is_refused_in_the_admin(
+    editor_client, admin_form_data, make, slug
+):
+    obj = make()
+    url = change_url(obj)
+
+    response = editor_client.post(url, admin_form_data(editor_client.get(url), slug=slug))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {"slug": ["A slug starts with a letter or a digit."]}
+    assert type(obj).objects.get(pk=obj.pk).slug == obj.slug
+
+
+@pytest.mark.parametrize("model", [Case, Organization, Theme, Region])
+@pytest.mark.parametrize("slug", ["-2-3", "_x", "=cmd", ""])
+def test_database_refuses_a_slug_not_starting_with_a_letter_or_digit(model, slug):
+    make_case(organizations=[make_organization()], themes=["youth"], region="asia")
+    one_row = model.objects.filter(pk=model.objects.first().pk)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        one_row.update(slug=slug)
 
 
 def test_anonymous_visitor_is_sent_to_the_admin_login(client):

@@ -7,9 +7,10 @@ import io
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.http import StreamingHttpResponse
 
-from cases.models import Case, Organization
+from cases.models import Case, Organization, Region, Theme
 
 from .factories import (
     ATE,
@@ -319,6 +320,66 @@ def test_csv_neutralises_cells_that_a_spreadsheet_would_run(client, title):
 
     assert row["title"] == f"'{title}"
     assert row["organizations"] == f"'{org.name}"
+
+
+@pytest.fixture
+def unchecked_slugs(db):
+    """Let the test store slugs the database refuses, to reach the guard behind that rule."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA ignore_check_constraints = ON")
+        else:  # dropped inside the test's transaction, so back when it rolls back
+            for table in ("case", "organization", "region", "theme"):
+                cursor.execute(
+                    f"ALTER TABLE cases_{table} DROP CONSTRAINT cases_{table}_slug_start"
+                )
+    yield
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
+
+
+def test_csv_guards_every_column_that_holds_text(client, unchecked_slugs):
+    org = make_organization("=HYPERLINK(org)")
+    contact = make_contact(org, "+contact", honorific="", role="-role")
+    case = make_case(
+        "=title",
+        description="@description",
+        themes=["youth"],
+        region="europe",
+        city="-city",
+        organizations=[(org, contact)],
+    )
+    Case.objects.filter(pk=case.pk).update(slug="-2-3", country="=1")
+    Organization.objects.filter(pk=org.pk).update(kind="+kind")
+    Theme.objects.filter(slug="youth").update(slug="=cmd")
+    Region.objects.filter(slug="europe").update(slug="-europe")
+
+    (row,) = csv_rows(client)
+
+    assert (row["slug"], row["themes"], row["region"]) == ("'-2-3", "'=cmd", "'-europe")
+    # The URL starts with the scheme and marked_absent is true or false: nothing to guard.
+    texts = {name: value for name, value in row.items() if name not in {"url", "marked_absent"}}
+    assert [name for name, value in texts.items() if not value.startswith("'")] == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"theme": "youth"}, {"q": "asociacion"}, {"region": "europe", "country": "es"}],
+)
+def test_csv_announces_how_many_rows_it_streams(client, imported, params):
+    make_case("A draft nobody may see", status=Case.Status.DRAFT, themes=["youth"])
+
+    response = client.get("/cases.csv", params)
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    assert int(response["X-Total-Count"]) == len(rows) - 1  # the header is not a row
+
+
+def test_csv_of_no_matches_announces_zero_rows(client, imported):
+    response = client.get("/cases.csv", {"theme": "indicators-and-measures-of-impact"})
+
+    assert response["X-Total-Count"] == "0"
 
 
 def test_csv_leaves_ordinary_cells_alone(client, imported):

@@ -9,10 +9,20 @@ from django.core.management import call_command, execute_from_command_line
 from django.core.management.base import CommandError
 from django.db import connections
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from cases import importer
 from cases.importer import import_cases
-from cases.models import Case, CaseOrganization, Contact, Organization, Region, Theme
+from cases.models import (
+    Case,
+    CaseOrganization,
+    Contact,
+    Organization,
+    Region,
+    Theme,
+    unique_slug,
+)
 from cases.seed import SeedError
 
 from .factories import ATE, BARCELONA, DESCRIPTION, HOMENET, make_case
@@ -370,6 +380,119 @@ def test_editorial_unknown_country_names_file_and_line(seed_path, write_seed):
 def test_editorial_error_under_a_bare_key_names_file_and_line(seed_path, write_seed):
     path, error = editorial_error(seed_path, write_seed, "[themes.Poverty]\ndescription = 'x'\n")
     assert error.startswith(f"{path}:1: ")
+
+
+def test_editorial_key_inside_another_title_names_its_own_line(seed_path, write_seed):
+    toml = f'[cases."{ATE} (second phase)"]\ncity = "Lima"\n\n[cases."{ATE}"]\nmayor = "x"\n'
+    path, error = editorial_error(seed_path, write_seed, toml)
+    assert error.startswith(f"{path}:4: ")
+    assert "unknown fact “mayor”" in error
+
+
+def test_editorial_title_with_escapes_names_its_line(seed_path, write_seed):
+    toml = f'[cases."{ATE}"]\ncity = "Lima"\n\n[cases."Caf\\u00e9 \\"La Olla\\""]\ncity = "x"\n'
+    path, error = editorial_error(seed_path, write_seed, toml)
+    assert error.startswith(f"{path}:4: ")
+    assert 'no imported case is titled “Café "La Olla"”' in error
+
+
+def test_editorial_entry_written_as_a_key_names_its_line(seed_path, write_seed):
+    toml = f'[cases]\n"{BARCELONA}" = {{ city = "Barcelona" }}\n"{ATE}" = {{ mayor = "x" }}\n'
+    path, error = editorial_error(seed_path, write_seed, toml)
+    assert error.startswith(f"{path}:3: ")
+    assert "unknown fact “mayor”" in error
+
+
+# --- values longer than their fields hold are refused before anything is written ---
+
+
+def too_long(model, name: str) -> str:
+    return "x" * (model._meta.get_field(name).max_length + 1)
+
+
+def limit_of(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+@pytest.mark.parametrize(
+    ("original", "model", "field", "line", "label"),
+    [
+        ("A second look at home-based work", Case, "title", 1, "title"),
+        ("HomeNet Pakistan", Organization, "name", 5, "organization name"),
+        ("Sara Khan", Contact, "name", 9, "contact name"),
+        ("General secretary", Contact, "role", 11, "contact role"),
+    ],
+)
+def test_seed_value_too_long_for_its_field_names_file_and_line(
+    seed_path, write_seed, original, model, field, line, label
+):
+    make_case("A case an editor added")
+    before = snapshot()
+    long_file = write_seed(SECOND_FILE.replace(original, too_long(model, field)), "long.txt")
+
+    with pytest.raises(SeedError) as caught:
+        import_cases([seed_path, long_file])
+
+    limit = limit_of(model, field)
+    assert str(caught.value) == (
+        f"{long_file}:{line}: {label} has {limit + 1} characters; at most {limit}"
+    )
+    assert snapshot() == before
+
+
+def test_ten_megabyte_title_is_refused_with_file_and_line(write_seed):
+    title = "x" * 10_485_760
+    path = write_seed(SECOND_FILE.replace("A second look at home-based work", title))
+
+    with pytest.raises(SeedError) as caught:
+        import_cases([path])
+
+    limit = limit_of(Case, "title")
+    assert str(caught.value) == f"{path}:1: title has 10,485,760 characters; at most {limit}"
+    assert not Case.objects.exists()
+
+
+def test_editorial_city_too_long_names_the_editorial_line(seed_path, write_seed):
+    city = too_long(Case, "city")
+    toml = f'[cases."{ATE}"]\ncountry = "PE"\n\n[cases."{BARCELONA}"]\ncity = "{city}"\n'
+    path, error = editorial_error(seed_path, write_seed, toml)
+    limit = limit_of(Case, "city")
+    assert error == f"{path}:4: city has {limit + 1} characters; at most {limit}"
+
+
+def test_editorial_website_too_long_names_the_editorial_line(seed_path, write_seed):
+    website = "https://example.org/" + too_long(Organization, "website")
+    toml = f'# websites\n[organizations."HomeNet Pakistan"]\nwebsite = "{website}"\n'
+    path, error = editorial_error(seed_path, write_seed, toml)
+    limit = limit_of(Organization, "website")
+    assert error == f"{path}:2: website has {len(website)} characters; at most {limit}"
+
+
+# --- slugs start with a letter or a digit (a spreadsheet computes `-2-3` to -5) ---
+
+
+def test_imported_slugs_start_with_a_letter_or_digit(write_seed):
+    text = SECOND_FILE.replace("A second look at home-based work", "-2-3").replace(
+        "HomeNet Pakistan", "=_HomeNet"
+    )
+    import_cases([write_seed(text), write_seed(text.replace("-2-3", "--2-3"), "again.txt")])
+
+    slugs = [*Case.objects.values_list("slug", flat=True)]
+    assert sorted(slugs) == ["2-3", "2-3-2"]
+    assert Organization.objects.get().slug == "homenet"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    text=st.one_of(st.text(), st.sampled_from(["-2-3", "=cmd", "_x", "+1", "@SUM(1)", "--", ""])),
+    taken=st.integers(min_value=0, max_value=3),
+)
+def test_unique_slug_starts_with_a_letter_or_digit(text, taken):
+    refusals = iter(range(taken))  # the first `taken` candidates are already in use
+    slug = unique_slug(text, lambda candidate: next(refusals, None) is not None)
+
+    for model in (Case, Organization, Theme, Region):
+        model._meta.get_field("slug").run_validators(slug)  # raises if refused
 
 
 # --- editors' changes in the admin ---
