@@ -4,16 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8000
-export DJANGO_DEBUG ?= 1
+WHEEL_DIR := $(VENV)/wheel
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run serve test test-sqlite test-postgres lint fixtures system-deps clean bench bench-deps bench-peer backup restore loadtest
+.PHONY: run serve test test-sqlite test-postgres check-wheel lint fixtures system-deps clean bench bench-deps bench-peer backup restore loadtest
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml | .env
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $@
+
+# Local settings (git-ignored) that settings.py reads: debug mode and a secret key of its own.
+# Variables set in the environment win over the file.
+.env:
+	key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') && umask 077 && \
+	printf 'DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' "$$key" > $@
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -45,17 +51,29 @@ system-deps:
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
 	fi
 
-test: lint system-deps test-sqlite test-postgres
+test: lint check-wheel system-deps test-sqlite test-postgres
 
 test-sqlite: $(STAMP)
 	$(BIN)/python manage.py build_fixtures --check
 	env -u DATABASE_URL $(BIN)/pytest
 
 test-postgres: $(STAMP)
-	pg_virtualenv -t -o fsync=off -o synchronous_commit=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest'
+	pg_virtualenv -t -o fsync=off -o synchronous_commit=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest -m "not engine_independent"'
+
+# The wheel holds every file of catalogue/ and cases/: migrations, commands, generator words.
+# (A stale build/ or *.egg-info/ would leak its file list into the wheel: build without them.)
+check-wheel: $(STAMP)
+	rm -rf build *.egg-info $(WHEEL_DIR)
+	$(BIN)/python -m pip wheel -q --no-deps -w $(WHEEL_DIR) .
+	rm -rf build
+	$(BIN)/python -c 'import sys, zipfile; print(*zipfile.ZipFile(sys.argv[1]).namelist(), sep="\n")' \
+		$(WHEEL_DIR)/*.whl | sort > $(WHEEL_DIR)/files
+	git ls-files catalogue cases | sort | comm -23 - $(WHEEL_DIR)/files > $(WHEEL_DIR)/missing
+	@if [ -s $(WHEEL_DIR)/missing ]; then echo "missing from the wheel:"; cat $(WHEEL_DIR)/missing; exit 1; fi
+	@echo "the wheel holds all $$(git ls-files catalogue cases | wc -l) files of catalogue/ and cases/"
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache build
 
 # Benchmarks (not part of `make test`): see docs/benchmarks.md.
 bench-deps:

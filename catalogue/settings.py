@@ -7,8 +7,11 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Local settings from a git-ignored .env (`make run` writes one); the environment wins over it.
+load_dotenv(os.environ.get("CATALOGUE_ENV_FILE", BASE_DIR / ".env"))
 
 
 def env_flag(name: str, default: str = "") -> bool:

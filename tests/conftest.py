@@ -16,10 +16,32 @@ SOURCE = ROOT / "fixtures" / "source"
 EDITOR_PASSWORD = "a-long-editor-passphrase"
 
 
+# Fixtures that open the test database; the rest of the suite cannot reach it.
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark engine_independent the tests that pytest-django keeps away from the database.
+
+    They behave the same on every engine, so the PostgreSQL run deselects them.
+    """
+    for item in items:
+        if item.get_closest_marker("django_db") is None and not (
+            DATABASE_FIXTURES & set(item.fixturenames)
+        ):
+            item.add_marker(pytest.mark.engine_independent)
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: nothing cached or throttled by another test."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """MD5 hashes a test password in microseconds; the default hasher takes a tenth of a second."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """generate_cases: synthetic cases, into the database or as seed text that imports cleanly."""
 
 from io import StringIO
+from string import Formatter
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -74,6 +75,38 @@ def test_generated_cases_are_varied_and_well_formed():
     assert len(contacts) < len(organizations)  # some organizations have no contact
     assert {contact.honorific for contact in named} <= set(seed.HONORIFICS)
     assert any(not text.isascii() for text in [*titles(cases), *organization_names(cases)])
+
+
+# The {fields} the generator fills in organization names, titles and descriptions.
+NAME_FIELDS = {"city", "trade", "dept", "brand", "io", "field", "family", "country", "region"}
+TITLE_FIELDS = {"city", "country", "practice", "practice2", "a_practice", "A_practice"}
+TITLE_FIELDS |= {"goal", "Group", "brand"}
+PROSE_FIELDS = {"org", "partner", "a_practice", "group", "city", "other_city", "country"}
+PROSE_FIELDS |= {"year", "members", "shops", "meals", "pct", "ratio"}
+
+
+def fields_of(templates) -> set[str]:
+    return {field for text in templates for _, field, _, _ in Formatter().parse(text) if field}
+
+
+def test_word_tables_name_only_known_groups_languages_themes_and_fields():
+    groups = {group for country in synthetic.COUNTRIES for group in country.name_groups}
+    languages = {language for country in synthetic.COUNTRIES for language in country.languages}
+    names = synthetic.ORGANIZATION_NAMES
+
+    assert set(synthetic.REGION_WEIGHTS) == set(seed.REGIONS)
+    assert set(synthetic.KIND_WEIGHTS) == set(names["en"]) == set(seed.KINDS)
+    assert groups == set(synthetic.PEOPLE) >= synthetic.FAMILY_NAME_FIRST
+    assert all(set(people) == {"women", "men", "families"} for people in synthetic.PEOPLE.values())
+    assert languages == set(names) == set(synthetic.TRADES) == set(synthetic.DEPARTMENTS)
+    assert set(synthetic.GOALS) == set(synthetic.THEME_SENTENCES) == set(seed.THEMES)
+    organization_names = [name for kinds in names.values() for ts in kinds.values() for name in ts]
+    assert fields_of(organization_names) <= NAME_FIELDS
+    assert fields_of(synthetic.TITLES) <= TITLE_FIELDS
+    prose = [*synthetic.OPENINGS, *synthetic.SUPPORTED_OPENINGS, *synthetic.SENTENCES]
+    prose += [sentence for told in synthetic.THEME_SENTENCES.values() for sentence in told]
+    assert fields_of(prose) <= PROSE_FIELDS
+    assert fields_of(synthetic.CLOSINGS) == set()
 
 
 def test_seed_text_follows_the_grammar_for_many_cases():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from cases import synthetic
 from cases.models import Case
@@ -22,12 +22,19 @@ def plan_of(queryset) -> str:
         return "\n".join(" ".join(str(cell) for cell in row) for row in cursor.fetchall())
 
 
-@pytest.fixture
-def catalogue():
-    """Enough generated cases for the planners to prefer indexes, with fresh statistics."""
-    synthetic.write_database(synthetic.generate(2000, 1))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """Enough generated cases for the planners to prefer indexes, with fresh statistics.
+
+    Written once for the module in a transaction that each test's own nests in, and rolled
+    back after the last test.
+    """
+    with django_db_blocker.unblock(), transaction.atomic():
+        synthetic.write_database(synthetic.generate(2000, 1))
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        yield
+        transaction.set_rollback(True)
 
 
 def test_search_uses_the_full_text_index(catalogue):

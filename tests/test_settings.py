@@ -2,10 +2,12 @@
 
 import os
 import re
+import stat
 import subprocess
 import sys
 
 import pytest
+from dotenv import dotenv_values
 
 from .conftest import ROOT
 
@@ -14,12 +16,13 @@ SECRET_KEY = "test-only-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOP"
 
 def run(*args: str, **env: str) -> subprocess.CompletedProcess:
     """Run Python in the project with production settings and `env` on top."""
+    return run_bare(*args, **{"DJANGO_DEBUG": "0", "SITE_URL": "https://example.org", **env})
+
+
+def run_bare(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """Run Python in the project with no DJANGO_ variable and no .env file, but `env`."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    base |= {
-        "DJANGO_SETTINGS_MODULE": "catalogue.settings",
-        "DJANGO_DEBUG": "0",
-        "SITE_URL": "https://example.org",
-    }
+    base |= {"DJANGO_SETTINGS_MODULE": "catalogue.settings", "CATALOGUE_ENV_FILE": os.devnull}
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
@@ -110,3 +113,43 @@ def test_production_deploy_check_warns_only_about_hsts_and_ssl_redirect():
     assert result.returncode == 0, result.stderr
     warnings = set(re.findall(r"\(security\.W\d+\)", result.stdout + result.stderr))
     assert warnings <= {"(security.W004)", "(security.W008)"}
+
+
+def test_make_writes_an_env_file_once_and_commands_run_with_nothing_exported(tmp_path):
+    make = ["make", "--no-print-directory", "-C", str(tmp_path), "-f", str(ROOT / "Makefile")]
+    subprocess.run([*make, ".env"], check=True, capture_output=True, timeout=60)
+    env_file = tmp_path / ".env"
+    written = env_file.read_text()
+    subprocess.run([*make, ".env"], check=True, capture_output=True, timeout=60)
+
+    assert env_file.read_text() == written  # never overwritten: the key stays
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+    values = dotenv_values(env_file)
+    assert values["DJANGO_DEBUG"] == "1" and len(values["DJANGO_SECRET_KEY"]) >= 50
+    result = run_bare("manage.py", "check", CATALOGUE_ENV_FILE=str(env_file))
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_environment_wins_over_the_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text(f"DJANGO_DEBUG=1\nDJANGO_SECRET_KEY={SECRET_KEY}\nDJANGO_ALLOWED_HOSTS=\n")
+
+    result = run("manage.py", "check", CATALOGUE_ENV_FILE=str(env_file))
+
+    assert result.returncode == 1
+    assert result.stderr == "error: DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off\n"
+
+
+@pytest.mark.parametrize(
+    ("env", "missing"),
+    [({}, "DJANGO_SECRET_KEY"), ({"DJANGO_SECRET_KEY": SECRET_KEY}, "DJANGO_ALLOWED_HOSTS")],
+)
+@pytest.mark.parametrize(
+    ("command", "status"), [(["manage.py", "check"], 1), (["-c", "import catalogue.wsgi"], 3)]
+)
+def test_missing_production_setting_is_one_line_on_stderr(env, missing, command, status):
+    result = run_bare(*command, **env)
+
+    assert result.returncode == status
+    assert result.stderr == f"error: {missing} must be set when DJANGO_DEBUG is off\n"
