@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Lookup, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -65,11 +65,19 @@ class Matches:
     in_title: list[int]
 
 
-def _among(ids: list[int]) -> RawSQL:
-    """A subquery of ids through one bound parameter: the SQL stays the same size."""
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", [ids])
-    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+class AmongIds(Lookup):
+    """`lhs` is one of a list of ids, bound as one parameter: the SQL keeps one size."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.rhs)]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
 
 
 def search_document(title: str, description: str, links) -> tuple[str, str]:
@@ -313,8 +321,8 @@ class CaseQuerySet(models.QuerySet):
 
     def among(self, matches: Matches) -> "CaseQuerySet":
         """The cases of `matches`, ranked 2 when their title matches too, else 1."""
-        in_title = models.When(pk__in=_among(matches.in_title), then=2.0)
-        return self.filter(pk__in=_among(matches.ids)).annotate(
+        in_title = models.When(AmongIds(F("pk"), matches.in_title), then=2.0)
+        return self.filter(AmongIds(F("pk"), matches.ids)).annotate(
             rank=models.Case(in_title, default=1.0)
         )
 
