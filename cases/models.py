@@ -68,7 +68,6 @@ class Matches:
 class AmongIds(Lookup):
     """`lhs` is one of a list of ids, bound as one parameter: the SQL keeps one size."""
 
-    lookup_name = "among_ids"
     prepare_rhs = False
 
     def as_sql(self, compiler, connection):
