@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from dataclasses import dataclass
 from difflib import get_close_matches
+from functools import cached_property
 
 import django_filters
 from django import forms
@@ -12,10 +13,21 @@ from django.db.models import Count
 from django.http import QueryDict
 from django_countries import countries
 
-from .models import Case, CaseOrganization, Organization, Region, Theme, fold
+from .models import (
+    Case,
+    CaseOrganization,
+    Matches,
+    Organization,
+    Region,
+    SearchTerms,
+    Theme,
+    fold,
+    search_terms,
+)
 
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 500
+MAX_VALUES = 20
 SORTS = [
     ("relevance", "Relevance"),
     ("title", "Title A–Z"),
@@ -34,20 +46,22 @@ _UPPER = {"country"}
 
 
 def normalize(params) -> QueryDict:
-    """Strip values, drop empty ones, and fold slugs and codes to their stored case."""
+    """Strip values, drop empty and repeated ones, and fold slugs and codes to their stored case."""
     if isinstance(params, QueryDict):
         items = params.lists()
     else:
         items = ((k, v if isinstance(v, list | tuple) else [v]) for k, v in params.items())
     clean = QueryDict(mutable=True)
     for key, values in items:
+        seen = set()
         for value in values:
             value = str(value).strip()
             if key in _LOWER:
                 value = value.lower()
             elif key in _UPPER:
                 value = value.upper()
-            if value:
+            if value and value not in seen:
+                seen.add(value)
                 clean.appendlist(key, value)
     return clean
 
@@ -99,6 +113,14 @@ class CaseFilterForm(forms.Form):
         required=False,
         error_messages={"invalid": "The page size must be a whole number from 1 to 500."},
     )
+
+    def clean(self):
+        # Each value becomes a chip, a facet mark and a query clause: keep their number small.
+        for name in self.fields:
+            given = len(self.data.getlist(name))
+            if given > MAX_VALUES:
+                self.add_error(name, f"At most {MAX_VALUES} values, not {given}.")
+        return super().clean()
 
 
 def _unknown(what: str) -> dict:
@@ -167,7 +189,16 @@ class CaseFilter(django_filters.FilterSet):
             self.filters[name].extra["choices"] = self.vocabulary[name]
 
     def search(self, queryset, name, value):
-        return queryset.search(value)
+        # Every query of the page (results, count, facets) reuses the one text match.
+        return queryset.among(self.matches) if self.terms.words else queryset
+
+    @cached_property
+    def terms(self) -> SearchTerms:
+        return search_terms(self.form.cleaned_data.get("q") or "")
+
+    @cached_property
+    def matches(self) -> Matches:
+        return self.queryset.matches(self.terms)
 
     def filter_themes(self, queryset, name, value):
         return queryset.with_themes(value)
@@ -183,7 +214,7 @@ class CaseFilter(django_filters.FilterSet):
 
     @property
     def searching(self) -> bool:
-        return bool(fold(self.form.cleaned_data.get("q") or ""))
+        return bool(self.terms.words)
 
     @property
     def sort(self) -> str:
@@ -200,7 +231,7 @@ class CaseFilter(django_filters.FilterSet):
 
     def suggestion(self, words: list[str]) -> str | None:
         """The search with each word that starts no known word replaced by the closest one."""
-        terms = fold(self.form.cleaned_data.get("q") or "").split()
+        terms = list(self.terms.words)
         fixed = []
         for term in terms:
             at = bisect_left(words, term)
@@ -213,7 +244,7 @@ class CaseFilter(django_filters.FilterSet):
     def facet_key(self) -> str:
         """Everything the facets depend on, in a canonical order."""
         data = self.form.cleaned_data
-        parts = [f"q={fold(data.get('q') or '')}"]
+        parts = [f"q={' '.join(self.terms.words)}"]
         parts += [f"{name}={','.join(sorted(data.get(name) or []))}" for name in FACETS]
         return "facets|" + "|".join(parts)
 

@@ -1,12 +1,14 @@
+import json
 import re
 import string
 import unicodedata
+from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Lookup, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.db.models.lookups import In
@@ -33,6 +35,52 @@ def fold(text: str) -> str:
     """Lower-case, accent-free words separated by single spaces: the search form of text."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
     return _NON_WORD_RE.sub(" ", _MARKS_RE.sub("", decomposed)).strip()
+
+
+MAX_SEARCH_WORDS = 10
+# Words this short would match as prefixes nearly every case; they match whole words only.
+SHORT_WORD = 2
+
+
+@dataclass(frozen=True)
+class SearchTerms:
+    """The words a search uses, and those it ignores beyond the first MAX_SEARCH_WORDS."""
+
+    words: tuple[str, ...]
+    ignored: tuple[str, ...]
+
+    @property
+    def prefixed(self) -> list[tuple[str, bool]]:
+        """Each word, and whether it matches as a word start (else as a whole word)."""
+        return [(word, len(word) > SHORT_WORD) for word in self.words]
+
+
+def search_terms(query: str) -> SearchTerms:
+    """The folded words of a search: repeated words once, at most MAX_SEARCH_WORDS used."""
+    words = tuple(dict.fromkeys(fold(query).split()))
+    return SearchTerms(words[:MAX_SEARCH_WORDS], words[MAX_SEARCH_WORDS:])
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The ids of the cases a search found, and of those whose title matches too."""
+
+    ids: list[int]
+    in_title: list[int]
+
+
+class AmongIds(Lookup):
+    """`lhs` is one of a list of ids, bound as one parameter: the SQL keeps one size."""
+
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.rhs)]
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::bigint[])", [*params, self.rhs]
 
 
 def search_document(title: str, description: str, links) -> tuple[str, str]:
@@ -273,26 +321,43 @@ class CaseQuerySet(models.QuerySet):
         }
         return sorted(candidates, key=lambda c: (-score[c.pk], c.title))[:limit]
 
-    def search(self, query: str) -> "CaseQuerySet":
-        """Cases whose every word of `query` starts a word of their search text."""
-        terms = fold(query).split()
-        if not terms:
-            return self
+    def matching(self, terms: SearchTerms) -> "CaseQuerySet":
+        """The text match, as (pk, in_title) rows of these cases that match every word."""
+        in_title = Q()
+        for word, prefix in terms.prefixed:
+            # search_title is padded with spaces: " word" starts a word, " word " is one.
+            in_title &= Q(search_title__contains=f" {word}" if prefix else f" {word} ")
         if connection.vendor == "postgresql":
-            # The stored vector weighs title words (A) above the rest (B), so ts_rank puts
-            # title matches first; `term:*` matches words starting with term.
-            tsquery = SearchQuery(
-                " & ".join(f"{term}:*" for term in terms), config="simple", search_type="raw"
+            tsquery = " & ".join(f"{word}:*" if prefix else word for word, prefix in terms.prefixed)
+            found = self.filter(
+                search_vector=SearchQuery(tsquery, config="simple", search_type="raw")
             )
-            return self.annotate(rank=SearchRank(F("search_vector"), tsquery)).filter(
-                search_vector=tsquery
+        else:
+            # The FTS5 index of migration 0006; `"word"*` matches words starting with word.
+            match = " AND ".join(
+                f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms.prefixed
             )
-        # SQLite: the FTS5 index of migration 0006; `term*` matches words starting with term.
-        match = " AND ".join(f'"{term}"*' for term in terms)
-        fts = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
-        matches = self.filter(pk__in=RawSQL(fts, [match]))
-        in_title = Q(*(Q(search_title__contains=f" {term}") for term in terms))
-        return matches.annotate(rank=models.Case(models.When(in_title, then=2.0), default=1.0))
+            fts = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+            found = self.filter(pk__in=RawSQL(fts, [match]))
+        flag = models.Case(models.When(in_title, then=True), default=False)
+        return found.order_by().annotate(in_title=flag).values_list("pk", "in_title")
+
+    def matches(self, terms: SearchTerms) -> Matches:
+        """Run the text match once; `among` then reuses it in every query of a page."""
+        rows = list(self.matching(terms))
+        return Matches([pk for pk, _ in rows], [pk for pk, in_title in rows if in_title])
+
+    def among(self, matches: Matches) -> "CaseQuerySet":
+        """The cases of `matches`, ranked 2 when their title matches too, else 1."""
+        in_title = models.When(AmongIds(F("pk"), matches.in_title), then=2.0)
+        return self.filter(AmongIds(F("pk"), matches.ids)).annotate(
+            rank=models.Case(in_title, default=1.0)
+        )
+
+    def search(self, query: str) -> "CaseQuerySet":
+        """Cases that match every word of `query` (see search_terms); runs the match now."""
+        terms = search_terms(query)
+        return self.among(self.matches(terms)) if terms.words else self
 
     def sorted_by(self, key: str, searching: bool = False) -> "CaseQuerySet":
         if key == "relevance" and searching:

@@ -11,7 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import exports
 from .caching import cached
-from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary
+from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary, normalize
 from .models import Case, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
@@ -92,7 +92,8 @@ class CaseListView(FilteredCasesMixin, ListView):
             sort=self.filterset.sort,
             searching=self.filterset.searching,
             query=self.filterset.form.cleaned_data.get("q", ""),
-            export_query=self.request.GET.urlencode(),
+            search_terms=self.filterset.terms,
+            export_query=normalize(self.request.GET).urlencode(),
             **kwargs,
         )
         if self.filterset.searching and not context["paginator"].count:

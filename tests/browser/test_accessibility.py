@@ -15,6 +15,7 @@ PAGES = {
     "home": ("/", 200),
     "case list": ("/cases/", 200),
     "filtered case list": ("/cases/?theme=women", 200),
+    "search with ignored words": ("/cases/?q=a+b+c+d+e+f+g+h+i+j+k+l", 200),
     "case detail": (f"/cases/{BARCELONA}/", 200),
     "organization list": ("/organizations/", 200),
     "organization": ("/organizations/ayuntamiento-de-barcelona/", 200),
