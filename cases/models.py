@@ -287,7 +287,7 @@ class CaseQuerySet(models.QuerySet):
             return self.annotate(rank=SearchRank(F("search_vector"), tsquery)).filter(
                 search_vector=tsquery
             )
-        # SQLite: the FTS5 index of migration 0006; `term*` matches words starting with term.
+        # SQLite: the FTS5 index the migrations keep by triggers; `term*` matches word starts.
         match = " AND ".join(f'"{term}"*' for term in terms)
         fts = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
         matches = self.filter(pk__in=RawSQL(fts, [match]))
