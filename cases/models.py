@@ -333,7 +333,7 @@ class CaseQuerySet(models.QuerySet):
                 search_vector=SearchQuery(tsquery, config="simple", search_type="raw")
             )
         else:
-            # The FTS5 index of migration 0006; `"word"*` matches words starting with word.
+            # The FTS5 index the migrations keep by triggers; `"word"*` matches word starts.
             match = " AND ".join(
                 f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms.prefixed
             )

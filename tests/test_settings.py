@@ -1,7 +1,6 @@
 """Production settings come from the environment and refuse to start without what they need."""
 
 import os
-import re
 import stat
 import subprocess
 import sys
@@ -100,19 +99,6 @@ def test_production_with_secret_key_hosts_and_site_url_starts():
 def test_development_needs_neither_secret_key_nor_hosts():
     result = import_settings(DJANGO_DEBUG="1")
     assert result.returncode == 0, result.stderr
-
-
-def test_production_deploy_check_warns_only_about_hsts_and_ssl_redirect():
-    result = run(
-        "manage.py",
-        "check",
-        "--deploy",
-        DJANGO_SECRET_KEY=SECRET_KEY,
-        DJANGO_ALLOWED_HOSTS="example.org",
-    )
-    assert result.returncode == 0, result.stderr
-    warnings = set(re.findall(r"\(security\.W\d+\)", result.stdout + result.stderr))
-    assert warnings <= {"(security.W004)", "(security.W008)"}
 
 
 def test_make_writes_an_env_file_once_and_commands_run_with_nothing_exported(tmp_path):
