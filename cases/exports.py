@@ -153,10 +153,11 @@ class Column:
 
 
 def _type_words(schema: dict) -> str:
-    kind = schema["type"]
-    if kind == "array":
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if kinds == ["array"]:
         return f"array of {_type_words(schema['items'])}s"
-    return " or ".join(kind) if isinstance(kind, list) else kind
+    url = schema.get("format") == "uri"
+    return " or ".join("string (URL)" if url and kind == "string" else kind for kind in kinds)
 
 
 def record(request, obj, fields: tuple[Field, ...]) -> dict:
@@ -191,7 +192,7 @@ ORGANIZATION_FIELDS = (
     Field(
         "kind",
         {"type": "string", "enum": Organization.Kind.values},
-        "What kind of organization it is.",
+        f"What kind of organization it is: {', '.join(Organization.Kind.values)}.",
         lambda request, link: link.organization.kind,
     ),
     Field(

@@ -25,8 +25,8 @@ PARAMETER_DESCRIPTIONS = {
     "region": "Region slugs: cases in any of them.",
     "country": "ISO 3166-1 alpha-2 country codes: cases in any of them.",
     "kind": "Organization kinds: cases naming an organization of any of them.",
-    "sort": "Order of the results; `relevance` (the default when searching) needs `q`, "
-    "`title` is the default otherwise.",
+    "sort": "Order of the results: relevance (the default when searching) needs q; "
+    "title is the default otherwise.",
     "page": "Page number, from 1; a page past the end answers 404.",
     "page_size": "Cases per page.",
 }
@@ -56,7 +56,7 @@ CACHE_HEADERS = {
         "schema": {"type": "string"},
     },
     "Access-Control-Allow-Origin": {
-        "description": "Always `*`: any web page may read the data (never with credentials).",
+        "description": "Always *: any web page may read the data (never with credentials).",
         "schema": {"type": "string", "const": "*"},
     },
 }
@@ -171,7 +171,7 @@ def _list_json(parameters) -> dict:
         parameters,
         _responses(
             _json({"$ref": "#/components/schemas/CasePage"}, "A page of cases."),
-            _json(JSON_ERROR, "A parameter was not understood; `errors` says which."),
+            _json(JSON_ERROR, "A parameter was not understood; errors says which."),
             _json(NOT_FOUND, "The page is past the end."),
         ),
     )

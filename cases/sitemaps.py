@@ -13,13 +13,16 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
-from django.db.models import Max, Q
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from .caching import absolute_url
 from .models import Case, CaseOrganization, Organization, Region, Theme
 
 PUBLISHED = Case.Status.PUBLISHED
+# Pages of about 130 kB: quick to build, and small enough to keep as a shared copy (see
+# CATALOGUE_CACHE_MAX_BYTES); the index lists every page.
+PAGE_SIZE = 1000
 
 
 class CatalogueSitemap(Sitemap):
@@ -56,7 +59,7 @@ class PageSitemap(CatalogueSitemap):
 
 
 class CaseSitemap(CatalogueSitemap):
-    limit = 10_000  # pages of a few MB; the index lists every page
+    limit = PAGE_SIZE
 
     def items(self):
         return Case.objects.published().only("slug", "updated_at").order_by("pk")
@@ -69,12 +72,14 @@ class CaseSitemap(CatalogueSitemap):
 
 
 class OrganizationSitemap(CatalogueSitemap):
-    limit = 10_000
+    limit = PAGE_SIZE
 
     def items(self):
-        published = Q(caseorganization__case__status=PUBLISHED)
-        latest = Max("caseorganization__case__updated_at", filter=published)
-        return Organization.objects.public().only("slug").annotate(lastmod=latest).order_by("pk")
+        # Per organization of the page (a subquery, not a GROUP BY over all of them).
+        links = CaseOrganization.objects.filter(organization=OuterRef("pk"), case__status=PUBLISHED)
+        latest = links.values("organization").annotate(latest=Max("case__updated_at"))
+        public = Organization.objects.public().only("slug").order_by("pk")
+        return public.annotate(lastmod=Subquery(latest.values("latest")))
 
     def get_latest_lastmod(self):
         links = CaseOrganization.objects.filter(case__status=PUBLISHED)
@@ -88,8 +93,9 @@ class VocabularySitemap(CatalogueSitemap):
     case_field = ""  # the field of Case that holds this vocabulary
 
     def items(self):
-        latest = Max("cases__updated_at", filter=Q(cases__status=PUBLISHED))
-        return self.model.objects.annotate(lastmod=latest).order_by("name")
+        cases = Case.objects.published().filter(**{self.case_field: OuterRef("pk")})
+        latest = cases.values(self.case_field).annotate(latest=Max("updated_at"))
+        return self.model.objects.annotate(lastmod=Subquery(latest.values("latest")))
 
     def get_latest_lastmod(self):
         tagged = Case.objects.published().filter(**{f"{self.case_field}__isnull": False})
