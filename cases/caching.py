@@ -67,8 +67,9 @@ def _last_modified(request, *args, **kwargs):
     return request.catalogue.changed_at
 
 
-# What a shared copy keeps besides the body: how to read it and whether to save it as a file.
-KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+# What a shared copy keeps besides the body: how to read it, whether to save it as a file,
+# whether search engines may index it.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Robots-Tag")
 
 
 def _shared_copy(view):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.urls import reverse
+from django.urls.converters import SlugConverter
 
 from . import exports
 from .caching import origin
@@ -178,7 +179,9 @@ def _list_json(parameters) -> dict:
 
 
 def _case_json() -> dict:
-    slug = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+    pattern = f"^{SlugConverter.regex}$"
+    slug = {"name": "slug", "in": "path", "required": True}
+    slug["schema"] = {"type": "string", "pattern": pattern}
     return _operation(
         "getCase",
         "One published case, in the shape of a list result",

@@ -318,6 +318,7 @@ def case_citation(request, slug, style):
     return response
 
 
+@sitemap_views.x_robots_tag
 def sitemap_index(request):
     """/sitemap.xml: the index of every page of every section's sitemap."""
     entries = sitemaps.index_entries(request)

@@ -298,3 +298,11 @@ def test_api_page_lists_every_endpoint_and_its_parameters(client, catalogue):
     assert ", ".join(Theme.objects.values_list("slug", flat=True)) in page  # the live themes
     assert re.search(r'href="/api/openapi\.json"', page)
     assert DRAFT not in page
+
+
+def test_the_document_costs_the_vocabulary_queries_only(
+    client, catalogue, django_assert_num_queries
+):
+    # Catalogue state and the vocabulary (themes, regions, countries), then nothing.
+    with django_assert_num_queries(4):
+        get_document(client)

@@ -231,3 +231,9 @@ def test_case_page_shows_the_citation_with_permalink_and_dates(client, site, cas
 
 def test_draft_page_shows_staff_its_citation(editor_client, draft):
     assert "Secret zeppelin cooperative [Case study]" in cite_block(editor_client, draft)
+
+
+def test_a_citation_download_costs_four_queries(client, case, django_assert_num_queries):
+    # Catalogue state, the case, its themes, its organizations (with their contacts).
+    with django_assert_num_queries(4):
+        download(client, case, "ris")

@@ -185,6 +185,12 @@ def test_a_large_section_is_split_into_pages_the_index_lists(client, catalogue, 
     assert client.get("/sitemap-nothing.xml").status_code == 404
 
 
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/sitemap-cases.xml"])
+def test_sitemaps_themselves_stay_out_of_search_results(client, catalogue, url):
+    for _ in range(2):  # the second answer is the shared copy
+        assert client.get(url)["X-Robots-Tag"] == "noindex, noodp, noarchive"
+
+
 def test_sitemaps_answer_304_until_the_catalogue_changes(client, catalogue):
     first = client.get("/sitemap-cases.xml")
     again = client.get("/sitemap-cases.xml", HTTP_IF_NONE_MATCH=first["ETag"])
@@ -362,3 +368,16 @@ def test_list_page_links_its_feed_with_its_filters_but_not_page_or_sort(client, 
     assert len(alternates) == 1
     assert 'href="/cases/feed/?theme=women"' in alternates[0]
     assert len(feed_entries(client, "?theme=women")) == 22
+
+
+def test_feed_costs_the_same_queries_for_few_or_many_entries(
+    client, catalogue, django_assert_num_queries
+):
+    # Catalogue state, the vocabulary (themes, regions, countries), the cases, their themes
+    # and their organizations.
+    with django_assert_num_queries(7):
+        client.get("/cases/feed/", {"theme": "women"})
+    for n in range(10):
+        make_case(f"More women's cases {n}", themes=["women"], organizations=[make_organization()])
+    with django_assert_num_queries(7):
+        assert len(feed_entries(client, "?theme=women")) == 11
