@@ -41,10 +41,13 @@ class Citation:
             parts.append(f"Created {format_date(self.created, 'j F Y')}, last updated {updated}.")
         else:
             parts.append(f"Last updated {updated}.")
-        return " ".join([*parts, *filter(None, [self.note]), self.url])
+        if self.note:
+            parts.append(self.note)
+        return " ".join([*parts, self.url])
 
     @property
     def dates_note(self) -> str:
+        """The dates in ISO form, for the notes of BibTeX and RIS."""
         created = f"Created {self.created.isoformat()}; " if self.created else ""
         return f"{created}last updated {self.updated.isoformat()}"
 
