@@ -67,6 +67,11 @@ def _last_modified(request, *args, **kwargs):
     return request.catalogue.changed_at
 
 
+# What a shared copy keeps besides the body: how to read it, whether to save it as a file,
+# whether search engines may index it.
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Robots-Tag")
+
+
 def _shared_copy(view):
     """Anonymous visitors share one rendered copy of each page per catalogue version."""
 
@@ -78,15 +83,16 @@ def _shared_copy(view):
         version = request.catalogue.token
         stored = cache.get(key, version=version)
         if stored is not None:
-            content, content_type = stored
-            return HttpResponse(content, content_type=content_type)
+            content, headers = stored
+            return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
             # A bound on each entry, so memory is bounded by the cache's entry count.
             if len(response.content) <= settings.CATALOGUE_CACHE_MAX_BYTES:
-                stored = (response.content, response["Content-Type"])
+                kept = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+                stored = (response.content, kept)
                 cache.set(key, stored, settings.CATALOGUE_CACHE_SECONDS, version=version)
         return response
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
+from typing import Any
 
 from django.urls import reverse
 
 from . import seed
 from .caching import absolute_url
 from .importer import Catalogue
-from .models import Case, CaseOrganization, search_document, unique_slug
+from .models import (
+    Case,
+    CaseOrganization,
+    Contact,
+    Organization,
+    search_document,
+    unique_slug,
+)
 
 # Fixed so a rebuild of the same sources is byte-identical.
 FIXTURE_TIMESTAMP = "2026-01-01T00:00:00Z"
@@ -110,68 +121,216 @@ def _slug(name: str) -> str:
     return unique_slug(name, lambda slug: False)
 
 
+# The public JSON and CSV, declared once: the builders below, the /data/ dictionary and the
+# OpenAPI schemas all read these lists, so the documentation cannot drift from the data.
+
+
+@dataclass(frozen=True)
+class Field:
+    """A key of the JSON exports: its JSON Schema, its meaning and how to read it from `obj`."""
+
+    name: str
+    schema: dict
+    description: str
+    value: Callable[[Any, Any], Any] = field(repr=False)  # (request, obj) -> value
+    fields: tuple[Field, ...] = ()  # an array of objects: the keys of each object
+
+    @property
+    def type_label(self) -> str:
+        """The type in words: "string", "string or null", "array of strings"…"""
+        if self.fields:
+            return "array of objects"
+        return _type_words(self.schema)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the CSV export (every cell is text)."""
+
+    name: str
+    type_label: str
+    description: str
+
+
+def _type_words(schema: dict) -> str:
+    kinds = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    if kinds == ["array"]:
+        return f"array of {_type_words(schema['items'])}s"
+    url = schema.get("format") == "uri"
+    return " or ".join("string (URL)" if url and kind == "string" else kind for kind in kinds)
+
+
+def record(request, obj, fields: tuple[Field, ...]) -> dict:
+    """The JSON object of `obj`: every declared field, in the declared order."""
+    return {f.name: f.value(request, obj) for f in fields}
+
+
+STRING = {"type": "string"}
+CONTACT_FIELDS = (
+    Field(
+        "honorific",
+        {"type": "string", "enum": ["", *Contact.Honorific.values]},
+        "Mr., Ms., Mrs., Dr. or Prof.; empty when not stated.",
+        lambda request, contact: contact.honorific,
+    ),
+    Field("name", STRING, "The contact's name.", lambda request, contact: contact.name),
+    Field(
+        "role",
+        STRING,
+        "The contact's role in the organization; empty when not stated.",
+        lambda request, contact: contact.role,
+    ),
+)
+ORGANIZATION_FIELDS = (
+    Field("name", STRING, "The organization's name.", lambda request, link: link.organization.name),
+    Field(
+        "slug",
+        STRING,
+        "Its identifier in URLs: /organizations/<slug>/.",
+        lambda request, link: link.organization.slug,
+    ),
+    Field(
+        "kind",
+        {"type": "string", "enum": Organization.Kind.values},
+        f"What kind of organization it is: {', '.join(Organization.Kind.values)}.",
+        lambda request, link: link.organization.kind,
+    ),
+    Field(
+        "contacts",
+        {"type": "array"},
+        "Its contact for this case: none or one. E-mail addresses are never published.",
+        lambda request, link: (
+            [record(request, link.contact, CONTACT_FIELDS)] if link.contact else []
+        ),
+        fields=CONTACT_FIELDS,
+    ),
+)
+CASE_FIELDS = (
+    Field(
+        "slug",
+        STRING,
+        "The case's identifier in URLs: /cases/<slug>/.",
+        lambda request, case: case.slug,
+    ),
+    Field("title", STRING, "The title of the case study.", lambda request, case: case.title),
+    Field(
+        "url",
+        {"type": "string", "format": "uri"},
+        "The absolute address of the case's page (its permalink).",
+        lambda request, case: absolute_url(request, case.get_absolute_url()),
+    ),
+    Field(
+        "description",
+        STRING,
+        "The case study's text, in the language of its source.",
+        lambda request, case: case.description,
+    ),
+    Field(
+        "region",
+        {"type": ["string", "null"]},
+        "The slug of its world region (/regions/<slug>/); null when not stated.",
+        lambda request, case: case.region.slug if case.region else None,
+    ),
+    Field(
+        "country",
+        STRING,
+        "Its country as an ISO 3166-1 alpha-2 code; empty when not stated.",
+        lambda request, case: case.country.code or "",
+    ),
+    Field("city", STRING, "Its city; empty when not stated.", lambda request, case: case.city),
+    Field(
+        "themes",
+        {"type": "array", "items": STRING},
+        "The slugs of its themes (/themes/<slug>/), by theme name.",
+        lambda request, case: [theme.slug for theme in case.themes.all()],
+    ),
+    Field(
+        "marked_absent",
+        {"type": "boolean"},
+        "True when the source text marked the case ABSENT; it is listed like any other.",
+        lambda request, case: case.marked_absent,
+    ),
+    Field(
+        "organizations",
+        {"type": "array"},
+        "The organizations involved, in the order the case names them.",
+        lambda request, case: [record(request, link, ORGANIZATION_FIELDS) for link in case.links],
+        fields=ORGANIZATION_FIELDS,
+    ),
+)
+
+
+def _page_link(request, number) -> str:
+    params = request.GET.copy()
+    params["page"] = number
+    return absolute_url(request, f"{request.path}?{params.urlencode()}")
+
+
+NEXT_PAGE = {"type": ["string", "null"], "format": "uri"}
+PAGE_FIELDS = (
+    Field(
+        "count",
+        {"type": "integer", "minimum": 0},
+        "How many cases match the query, on all pages.",
+        lambda request, page: page.paginator.count,
+    ),
+    Field(
+        "next",
+        NEXT_PAGE,
+        "The address of the next page, with the same query; null on the last page.",
+        lambda request, page: (
+            _page_link(request, page.next_page_number()) if page.has_next() else None
+        ),
+    ),
+    Field(
+        "previous",
+        NEXT_PAGE,
+        "The address of the previous page; null on the first page.",
+        lambda request, page: (
+            _page_link(request, page.previous_page_number()) if page.has_previous() else None
+        ),
+    ),
+    Field(
+        "results",
+        {"type": "array"},
+        "The cases of this page, each an object like /cases/<slug>.json.",
+        lambda request, page: [record(request, case, CASE_FIELDS) for case in page.object_list],
+        fields=CASE_FIELDS,
+    ),
+)
+
+
 def case_dict(request, case) -> dict:
     """One case in the public JSON shape (never a contact's email)."""
-    return {
-        "slug": case.slug,
-        "title": case.title,
-        "url": absolute_url(request, case.get_absolute_url()),
-        "description": case.description,
-        "region": case.region.slug if case.region else None,
-        "country": case.country.code or "",
-        "city": case.city,
-        "themes": [theme.slug for theme in case.themes.all()],
-        "marked_absent": case.marked_absent,
-        "organizations": [
-            {
-                "name": link.organization.name,
-                "slug": link.organization.slug,
-                "kind": link.organization.kind,
-                "contacts": [
-                    {
-                        "honorific": link.contact.honorific,
-                        "name": link.contact.name,
-                        "role": link.contact.role,
-                    }
-                ]
-                if link.contact
-                else [],
-            }
-            for link in case.links
-        ],
-    }
+    return record(request, case, CASE_FIELDS)
 
 
 def json_page(request, page) -> dict:
     """A page of cases with links to its neighbours, keeping the query."""
-
-    def link(number):
-        params = request.GET.copy()
-        params["page"] = number
-        return absolute_url(request, f"{request.path}?{params.urlencode()}")
-
-    return {
-        "count": page.paginator.count,
-        "next": link(page.next_page_number()) if page.has_next() else None,
-        "previous": link(page.previous_page_number()) if page.has_previous() else None,
-        "results": [case_dict(request, case) for case in page.object_list],
-    }
+    return record(request, page, PAGE_FIELDS)
 
 
-CSV_HEADER = [
-    "slug",
-    "title",
-    "url",
-    "description",
-    "region",
-    "country",
-    "city",
-    "themes",
-    "marked_absent",
-    "organizations",
-    "organization_kinds",
-    "contacts",
-]
+LIST = "text: values joined by “; ”"
+CSV_COLUMNS = (
+    Column("slug", "text", "The case's identifier in URLs: /cases/<slug>/."),
+    Column("title", "text", "The title of the case study."),
+    Column("url", "text: URL", "The absolute address of the case's page (its permalink)."),
+    Column("description", "text", "The case study's text, in the language of its source."),
+    Column("region", "text", "The slug of its world region; empty when not stated."),
+    Column("country", "text", "Its country as an ISO 3166-1 alpha-2 code; empty when not stated."),
+    Column("city", "text", "Its city; empty when not stated."),
+    Column("themes", LIST, "The slugs of its themes, by theme name."),
+    Column("marked_absent", "text: true or false", "Whether the source marked the case ABSENT."),
+    Column("organizations", LIST, "The names of its organizations, in the case's order."),
+    Column("organization_kinds", LIST, "The kind of each organization, in the same order."),
+    Column(
+        "contacts",
+        LIST,
+        "Each named contact as “Honorific Name (role)”, in the case's order; "
+        "organizations without a contact are left out. Never an e-mail address.",
+    ),
+)
+CSV_HEADER = [column.name for column in CSV_COLUMNS]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -189,6 +348,31 @@ def _csv_line(fields) -> str:
     return ",".join(f'"{_cell(field).replace(chr(34), chr(34) * 2)}"' for field in fields) + "\r\n"
 
 
+def _csv_row(row, url: str, themes: list[str], links: list[tuple]) -> dict[str, str]:
+    """The cells of one case by column name; `links` are (organization, kind, honorific,
+    contact name, role) in the case's order."""
+    _, slug, title, description, region, country, city, absent = row
+    contacts = [
+        f"{honorific} {name}".strip() + (f" ({role})" if role else "")
+        for _, _, honorific, name, role in links
+        if name
+    ]
+    return {
+        "slug": slug,
+        "title": title,
+        "url": url.format(slug),
+        "description": description,
+        "region": region or "",
+        "country": country,
+        "city": city,
+        "themes": "; ".join(themes),
+        "marked_absent": "true" if absent else "false",
+        "organizations": "; ".join(name for name, *_ in links),
+        "organization_kinds": "; ".join(kind for _, kind, *_ in links),
+        "contacts": "; ".join(contacts),
+    }
+
+
 def csv_lines(queryset, request):
     """Stream the header and one CSV line per case, a chunk of cases at a time.
 
@@ -196,6 +380,7 @@ def csv_lines(queryset, request):
     in one query each: no model instances, so 100,000 cases stream in seconds.
     """
     yield _csv_line(CSV_HEADER)
+    in_columns = itemgetter(*CSV_HEADER)  # a declared column the row lacks fails loudly
     url = absolute_url(request, reverse("case-detail", args=["-"])).replace("/-/", "/{}/")
     columns = ("pk", "slug", "title", "description", "region__slug", "country", "city")
     rows = queryset.values_list(*columns, "marked_absent").iterator(chunk_size=CSV_CHUNK)
@@ -223,28 +408,17 @@ def csv_lines(queryset, request):
         )
         for case_id, *link in links:
             organizations[case_id].append(link)
-        lines = []
-        for pk, slug, title, description, region, country, city, absent in chunk:
-            links = organizations[pk]
-            contacts = [
-                f"{honorific} {name}".strip() + (f" ({role})" if role else "")
-                for _, _, honorific, name, role in links
-                if name
-            ]
-            lines.append(
-                [
-                    slug,
-                    title,
-                    url.format(slug),
-                    description,
-                    region or "",
-                    country,
-                    city,
-                    "; ".join(themes[pk]),
-                    "true" if absent else "false",
-                    "; ".join(name for name, *_ in links),
-                    "; ".join(kind for _, kind, *_ in links),
-                    "; ".join(contacts),
-                ]
-            )
+        lines = [
+            in_columns(_csv_row(row, url, themes[row[0]], organizations[row[0]])) for row in chunk
+        ]
         yield "".join(map(_csv_line, lines))  # one write per chunk: fewer, larger writes
+
+
+def dictionary(fields: tuple[Field, ...], prefix: str = "") -> list[tuple[str, str, str]]:
+    """(path, type, meaning) of every key, nested ones as `organizations[].name`."""
+    rows = []
+    for declared in fields:
+        rows.append((prefix + declared.name, declared.type_label, declared.description))
+        if declared.fields:
+            rows += dictionary(declared.fields, f"{prefix}{declared.name}[].")
+    return rows

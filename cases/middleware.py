@@ -1,6 +1,7 @@
 """Response headers every page carries, and the catalogue state each request reads once."""
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils.functional import SimpleLazyObject
 
 from .models import CatalogueState
@@ -48,3 +49,51 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+# Public, read-only data any web page may fetch: the exports, the feed, the API description
+# and the citations. (Pages stay same-origin.)
+CROSS_ORIGIN_URL_NAMES = frozenset(
+    {
+        "case-list-json",
+        "case-list-csv",
+        "case-detail-json",
+        "case-feed",
+        "api-openapi",
+        "case-cite-bib",
+        "case-cite-ris",
+        "case-cite-json",
+    }
+)
+
+
+class CrossOriginReadMiddleware:
+    """`Access-Control-Allow-Origin: *` on the public data URLs, never with credentials (no
+    cookie is read there), and the preflight answer a conditional GET from a script needs."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @staticmethod
+    def shares(request) -> bool:
+        match = request.resolver_match
+        return match is not None and match.url_name in CROSS_ORIGIN_URL_NAMES
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.shares(request):
+            response["Access-Control-Allow-Origin"] = "*"
+            response["Access-Control-Expose-Headers"] = "ETag, X-Total-Count, Content-Disposition"
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        preflight = (
+            request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers
+        )
+        if preflight and self.shares(request):
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = "GET, HEAD"
+            response["Access-Control-Allow-Headers"] = "If-None-Match, If-Modified-Since"
+            response["Access-Control-Max-Age"] = "86400"
+            return response
+        return None

@@ -8,7 +8,18 @@ urlpatterns = [
     path("cases/", catalogue_page(views.CaseListView.as_view()), name="case-list"),
     path("cases.json", catalogue_page(views.CaseJSONView.as_view()), name="case-list-json"),
     path("cases.csv", catalogue_page(views.CaseCSVView.as_view()), name="case-list-csv"),
+    # Before the case pages: "feed" is not a case's slug.
+    path("cases/feed/", catalogue_page(views.CaseFeedView.as_view()), name="case-feed"),
     path("cases/<slug:slug>/", catalogue_page(views.CaseDetailView.as_view()), name="case-detail"),
+    *(
+        path(
+            f"cases/<slug:slug>/cite.{style}",
+            catalogue_page(views.case_citation),
+            {"style": style},
+            name=f"case-cite-{style}",
+        )
+        for style in ("bib", "ris", "json")
+    ),
     path("cases/<slug:slug>.json", catalogue_page(views.case_json), name="case-detail-json"),
     path(
         "organizations/",
@@ -29,5 +40,8 @@ urlpatterns = [
         catalogue_page(views.RegionDetailView.as_view()),
         name="region-detail",
     ),
+    path("api/", catalogue_page(views.ApiView.as_view()), name="api"),
+    path("api/openapi.json", catalogue_page(views.openapi_json), name="api-openapi"),
+    path("data/", catalogue_page(views.DataView.as_view()), name="data"),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,18 +1,23 @@
 import sys
 
 from django import forms
+from django.conf import settings
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView, View
 
-from . import exports
-from .caching import cached
+from . import citations, exports, openapi, sitemaps
+from .caching import absolute_url, cached
+from .feeds import CaseFeed
 from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary, normalize
-from .models import Case, Organization, Region, Theme
+from .models import Case, CatalogueState, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
 JSON_PAGE_SIZE = 50
@@ -151,7 +156,9 @@ class CaseDetailView(DetailView):
 
 
 def case_json(request, slug):
-    case = get_object_or_404(Case.objects.visible_to(request.user).for_listing(), slug=slug)
+    case = Case.objects.visible_to(request.user).for_listing().filter(slug=slug).first()
+    if case is None:
+        return JsonResponse({"error": f"No published case has the slug “{slug}”."}, status=404)
     return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
 
 
@@ -289,3 +296,125 @@ def server_error(request):
         return defaults.server_error(request)
     page = loader.render_to_string("busy.html")
     return HttpResponse(page, status=503, headers={"Retry-After": "10"})
+
+
+# Open data: the feed, citations, discovery, the API description and the data page.
+
+
+class CaseFeedView(FilteredCasesMixin, View):
+    """The Atom feed of the cases /cases/ lists under the same filters (its own order)."""
+
+    parameters = ("q", *FACETS)
+
+    def get(self, request):
+        return CaseFeed(request, self.filterset)(request)
+
+
+def case_citation(request, slug, style):
+    """A case's citation as a BibTeX, RIS or CSL-JSON download; drafts are staff-only."""
+    case = get_object_or_404(Case.objects.visible_to(request.user).for_listing(), slug=slug)
+    build, content_type = citations.DOWNLOADS[style]
+    response = HttpResponse(build(citations.of_case(request, case)), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{case.slug}.{style}"'
+    return response
+
+
+@sitemap_views.x_robots_tag
+def sitemap_index(request):
+    """/sitemap.xml: the index of every page of every section's sitemap."""
+    entries = sitemaps.index_entries(request)
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+def sitemap_section(request, section):
+    return sitemap_views.sitemap(request, sitemaps.SITEMAPS, section=section)
+
+
+def _sitemap_page(request) -> QueryDict | None:
+    """The sitemap page `p` (none for the first); None when it is malformed."""
+    field = forms.IntegerField(min_value=1, max_value=10**9, required=False)
+    try:
+        page = field.clean(request.GET.get("p", "").strip()) or 1
+    except forms.ValidationError:
+        return None
+    return QueryDict(f"p={page}" if page > 1 else "")
+
+
+sitemap_section.canonical_query = _sitemap_page
+
+
+def robots_txt(request):
+    """Crawlers read every public page once, through the sitemap, and skip the filter,
+    search and sort combinations of the lists and exports, which multiply without end."""
+    combinations = ["case-list", "case-feed", "case-list-json", "case-list-csv"]
+    # `?*`: a parser that ignores wildcards then blocks nothing, where `?` alone would read
+    # as the whole of /cases/, case pages included.
+    disallowed = [reverse("admin:index"), *(f"{reverse(name)}?*" for name in combinations)]
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in disallowed),
+        "",
+        f"Sitemap: {absolute_url(request, reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+# The query parameters of each filtered view, by URL name: what the API description documents.
+FILTERED_PARAMETERS = {
+    "case-list-json": CaseJSONView.parameters,
+    "case-list-csv": CaseCSVView.parameters,
+    "case-feed": CaseFeedView.parameters,
+}
+
+
+def api_document(request) -> dict:
+    vocabulary = cached(request, "vocabulary", load_vocabulary)
+    return openapi.document(request, vocabulary, FILTERED_PARAMETERS)
+
+
+def openapi_json(request):
+    return JsonResponse(api_document(request), json_dumps_params={"indent": 1})
+
+
+class ApiView(TemplateView):
+    """/api/: the API description for people."""
+
+    template_name = "cases/api.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(document=api_document(self.request), **kwargs)
+
+
+def catalogue_counts() -> dict[str, int]:
+    published = Case.objects.published()
+    return {
+        "cases": published.count(),
+        "organizations": Organization.objects.public().count(),
+        "countries": published.exclude(country="").values("country").distinct().count(),
+        "themes": Theme.objects.count(),
+        "regions": Region.objects.count(),
+    }
+
+
+class DataView(TemplateView):
+    """/data/: what the data holds, its dictionary, licence, citation and downloads."""
+
+    template_name = "cases/data.html"
+
+    def get_context_data(self, **kwargs):
+        changed_at = CatalogueState.objects.current(public=True).changed_at
+        citation = citations.of_catalogue(self.request, changed_at)
+        return super().get_context_data(
+            counts=cached(self.request, "data-counts", catalogue_counts),
+            page_fields=exports.PAGE_FIELDS,
+            case_fields=exports.dictionary(exports.CASE_FIELDS),
+            csv_columns=exports.CSV_COLUMNS,
+            license=settings.DATA_LICENSE,
+            license_url=settings.DATA_LICENSE_URL,
+            citation=citation,
+            bibtex=citations.bibtex(citation),
+            changed_at=changed_at,
+            **kwargs,
+        )

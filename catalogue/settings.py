@@ -37,6 +37,13 @@ if not SITE_URL and not DEBUG:
     )
 if SITE_URL and not re.fullmatch(r"https?://[^/?#\s]+", SITE_URL):
     raise ImproperlyConfigured(f"SITE_URL must be like https://catalogue.example.org: {SITE_URL}")
+# How feeds, citations and the API description name the catalogue.
+SITE_TITLE = "SSE case-study catalogue"
+# The licence of the published data (/data/, the API description, the feed).
+DATA_LICENSE = os.environ.get("DATA_LICENSE", "").strip() or "CC BY 4.0"
+DATA_LICENSE_URL = os.environ.get("DATA_LICENSE_URL", "").strip() or (
+    "https://creativecommons.org/licenses/by/4.0/" if DATA_LICENSE == "CC BY 4.0" else ""
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",  # its templates; no models, no sites framework
     "django.contrib.postgres",
     "django_filters",
     "django_countries",
@@ -64,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cases.middleware.PublicReadMiddleware",
     "cases.middleware.SecurityHeadersMiddleware",
+    "cases.middleware.CrossOriginReadMiddleware",
     "cases.middleware.CatalogueStateMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]

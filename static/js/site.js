@@ -23,3 +23,17 @@ document.addEventListener("DOMContentLoaded", () => {
     panel.open = false;
   }
 });
+
+// A shared or cached page keeps the day it was made: a citation's accessed date is today.
+document.addEventListener("DOMContentLoaded", () => {
+  const today = new Date();
+  const iso = [today.getFullYear(), today.getMonth() + 1, today.getDate()]
+    .map((part) => String(part).padStart(2, "0"))
+    .join("-");
+  const lang = document.documentElement.lang === "en" ? "en-GB" : document.documentElement.lang;
+  const words = today.toLocaleDateString(lang, { day: "numeric", month: "long", year: "numeric" });
+  document.querySelectorAll("time[data-accessed]").forEach((time) => {
+    time.dateTime = iso;
+    time.textContent = words;
+  });
+});

@@ -22,6 +22,8 @@ PAGES = {
     "theme list": ("/themes/", 200),
     "theme": ("/themes/social-cohesion/", 200),
     "region": ("/regions/europe/", 200),
+    "data": ("/data/", 200),
+    "API": ("/api/", 200),
     "not found": ("/cases/no-such-case/", 404),
     "bad request": ("/cases/?page=abc", 400),
 }
@@ -54,7 +56,9 @@ def test_no_serious_axe_violations(visitor, path, status):
     visitor.assert_clean()
 
 
-@pytest.mark.parametrize("path", ["/", "/cases/", f"/cases/{BARCELONA}/", "/organizations/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/cases/", f"/cases/{BARCELONA}/", "/organizations/", "/data/", "/api/"]
+)
 def test_phone_reflows_without_horizontal_scroll_and_passes_axe(mobile_visitor, path):
     page = mobile_visitor.open(path)
     width = page.evaluate("document.documentElement.scrollWidth")

@@ -1,0 +1,131 @@
+"""Sitemaps of every public page: the lists, published cases, organizations, themes, regions.
+
+A page's `lastmod` is the latest update of the published cases it shows, annotated in the
+query that lists the pages (no query per page). Links start with SITE_URL when it is set,
+without the sites framework.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem
+from django.db.models import Max, OuterRef, Subquery
+from django.urls import reverse
+
+from .caching import absolute_url
+from .models import Case, CaseOrganization, Organization, Region, Theme
+
+PUBLISHED = Case.Status.PUBLISHED
+# Pages of about 130 kB: quick to build, and small enough to keep as a shared copy (see
+# CATALOGUE_CACHE_MAX_BYTES); the index lists every page.
+PAGE_SIZE = 1000
+
+
+class CatalogueSitemap(Sitemap):
+    """Links on SITE_URL's scheme and host; else (development) the request's."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc or super().get_domain(site)
+
+    def lastmod(self, item):
+        return item.lastmod
+
+
+class PageSitemap(CatalogueSitemap):
+    """The home page, the lists and the data pages: they change with any published case."""
+
+    def items(self):
+        return ["home", "case-list", "organization-list", "theme-list", "data", "api"]
+
+    def location(self, name):
+        return reverse(name)
+
+    @cached_property
+    def latest(self):
+        return Case.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+    def lastmod(self, name):
+        return self.latest
+
+    def get_latest_lastmod(self):
+        return self.latest
+
+
+class CaseSitemap(CatalogueSitemap):
+    limit = PAGE_SIZE
+
+    def items(self):
+        return Case.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, case):
+        return case.updated_at
+
+    def get_latest_lastmod(self):
+        return Case.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class OrganizationSitemap(CatalogueSitemap):
+    limit = PAGE_SIZE
+
+    def items(self):
+        # Per organization of the page (a subquery, not a GROUP BY over all of them).
+        links = CaseOrganization.objects.filter(organization=OuterRef("pk"), case__status=PUBLISHED)
+        latest = links.values("organization").annotate(latest=Max("case__updated_at"))
+        public = Organization.objects.public().only("slug").order_by("pk")
+        return public.annotate(lastmod=Subquery(latest.values("latest")))
+
+    def get_latest_lastmod(self):
+        links = CaseOrganization.objects.filter(case__status=PUBLISHED)
+        return links.aggregate(latest=Max("case__updated_at"))["latest"]
+
+
+class VocabularySitemap(CatalogueSitemap):
+    """Every theme or region; one without published cases has no lastmod."""
+
+    model = None
+    case_field = ""  # the field of Case that holds this vocabulary
+
+    def items(self):
+        cases = Case.objects.published().filter(**{self.case_field: OuterRef("pk")})
+        latest = cases.values(self.case_field).annotate(latest=Max("updated_at"))
+        return self.model.objects.annotate(lastmod=Subquery(latest.values("latest")))
+
+    def get_latest_lastmod(self):
+        tagged = Case.objects.published().filter(**{f"{self.case_field}__isnull": False})
+        return tagged.aggregate(latest=Max("updated_at"))["latest"]
+
+
+class ThemeSitemap(VocabularySitemap):
+    model, case_field = Theme, "themes"
+
+
+class RegionSitemap(VocabularySitemap):
+    model, case_field = Region, "region"
+
+
+SITEMAPS = {
+    "pages": PageSitemap,
+    "cases": CaseSitemap,
+    "organizations": OrganizationSitemap,
+    "themes": ThemeSitemap,
+    "regions": RegionSitemap,
+}
+
+
+def index_entries(request) -> list[SitemapIndexItem]:
+    """Each page of each section's sitemap, with the section's latest change."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap = sitemap_class()
+        url = absolute_url(request, reverse("sitemap-section", args=[section]))
+        latest = sitemap.get_latest_lastmod()
+        for page in sitemap.paginator.page_range:
+            entries.append(SitemapIndexItem(url if page == 1 else f"{url}?p={page}", latest))
+    return entries
