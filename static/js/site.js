@@ -42,6 +42,10 @@ function liveFilters(form) {
       location.assign(url);
     } else if (url !== displayed) {
       show(url, true);
+    } else if (inFlight) {
+      // Undone before the answer came (ticked, then unticked): what is shown is right.
+      inFlight.abort();
+      inFlight = null;
     }
   }
 
