@@ -28,6 +28,8 @@ from .models import (
 MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 500
 MAX_VALUES = 20
+SHORT_FACET = 8  # a facet with more options shows its largest few and folds the rest
+SHORTLIST = 5
 SORTS = [
     ("relevance", "Relevance"),
     ("title", "Title A–Z"),
@@ -146,6 +148,7 @@ class Facet:
 class Chip:
     label: str
     remove_query: str
+    name: str  # "q" for the search, else the facet
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -330,10 +333,46 @@ class CaseFilter(django_filters.FilterSet):
         if data.get("q"):
             rest = params.copy()
             rest.pop("q")
-            chips.append(Chip(f"Search: “{data['q']}”", rest.urlencode()))
+            chips.append(Chip(f"Search: “{data['q']}”", rest.urlencode(), "q"))
         for name in FACETS:
             for value in data.get(name, []):
                 rest = params.copy()
                 rest.setlist(name, [v for v in params.getlist(name) if v != value])
-                chips.append(Chip(f"{SINGULAR[name]}: {labels[name][value]}", rest.urlencode()))
+                label = f"{SINGULAR[name]}: {labels[name][value]}"
+                chips.append(Chip(label, rest.urlencode(), name))
         return chips
+
+
+@dataclass
+class FacetGroup:
+    """A facet as the filter panel shows it: the options that matter first, the tail folded."""
+
+    name: str
+    label: str
+    top: list[Option]
+    rest: list[Option]
+
+    @property
+    def total(self) -> int:
+        return len(self.top) + len(self.rest)
+
+    @property
+    def rest_selected(self) -> bool:
+        return any(option.selected for option in self.rest)
+
+
+def panel_groups(facets: list[Facet]) -> list[FacetGroup]:
+    """Options with matches (or ticked) before those without; a facet of more than SHORT_FACET
+    options shows its SHORTLIST largest first and folds the rest, in the vocabulary's order."""
+    groups = []
+    for facet in facets:
+        live = [option for option in facet.options if option.count or option.selected]
+        idle = [option for option in facet.options if not (option.count or option.selected)]
+        if len(facet.options) <= SHORT_FACET:
+            groups.append(FacetGroup(facet.name, facet.label, live + idle, []))
+            continue
+        # A stable sort: equal counts keep the vocabulary's (alphabetical) order.
+        top = sorted(live, key=lambda option: -option.count)[:SHORTLIST]
+        rest = [option for option in live if option not in top] + idle
+        groups.append(FacetGroup(facet.name, facet.label, top, rest))
+    return groups

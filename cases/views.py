@@ -16,11 +16,19 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from . import citations, exports, openapi, sitemaps
 from .caching import absolute_url, cached
 from .feeds import CaseFeed
-from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary, normalize
+from .filters import (
+    FACETS,
+    SORTS,
+    CaseFilter,
+    load_title_words,
+    load_vocabulary,
+    panel_groups,
+)
 from .models import Case, CatalogueState, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
 JSON_PAGE_SIZE = 50
+EXPORT_PARAMETERS = ("q", *FACETS, "sort")
 
 
 def bad_request(request, errors, as_json=False):
@@ -89,16 +97,20 @@ class CaseListView(FilteredCasesMixin, ListView):
         return self.filterset.qs.for_listing()
 
     def get_context_data(self, **kwargs):
+        facets = cached(self.request, self.filterset.facet_key(), self.filterset.facets)
+        chips = self.filterset.chips()
         context = super().get_context_data(
             filterset=self.filterset,
-            facets=cached(self.request, self.filterset.facet_key(), self.filterset.facets),
-            chips=self.filterset.chips(),
+            facet_groups=panel_groups(facets),
+            chips=chips,
+            filter_chips=[chip for chip in chips if chip.name != "q"],
             sorts=SORTS,
             sort=self.filterset.sort,
             searching=self.filterset.searching,
             query=self.filterset.form.cleaned_data.get("q", ""),
             search_terms=self.filterset.terms,
-            export_query=normalize(self.request.GET).urlencode(),
+            # The whole filtered set, whichever page is on screen.
+            export_query=self.filterset.canonical_query(EXPORT_PARAMETERS).urlencode(),
             **kwargs,
         )
         if self.filterset.searching and not context["paginator"].count:
@@ -132,7 +144,7 @@ class CaseJSONView(FilteredCasesMixin, View):
 
 
 class CaseCSVView(FilteredCasesMixin, View):
-    parameters = ("q", *FACETS, "sort")
+    parameters = EXPORT_PARAMETERS
 
     def get(self, request):
         rows = exports.csv_lines(self.filterset.qs, request)

@@ -66,7 +66,7 @@ def test_no_results_show_an_empty_state_message(client, imported):
 
     assert response.status_code == 200
     assert "0 cases" in html
-    assert "No cases match these filters. Try removing one." in html
+    assert "No case matches the search <strong>“zeppelin”</strong>." in html
 
 
 def test_query_of_only_punctuation_lists_every_case(client, imported):
