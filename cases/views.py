@@ -11,6 +11,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 
 from . import exports
 from .caching import cached
+from .excerpts import case_excerpt
 from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary, normalize
 from .models import Case, Organization, Region, Theme
 
@@ -96,6 +97,9 @@ class CaseListView(FilteredCasesMixin, ListView):
             export_query=normalize(self.request.GET).urlencode(),
             **kwargs,
         )
+        if self.filterset.searching:
+            for case in context["cases"]:  # the page's cards only: a bounded cost
+                case.search_excerpt = case_excerpt(case, self.filterset.terms)
         if self.filterset.searching and not context["paginator"].count:
             words = cached(self.request, "title-words", load_title_words)
             suggestion = self.filterset.suggestion(words)
