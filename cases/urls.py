@@ -9,7 +9,11 @@ urlpatterns = [
     path("cases.json", catalogue_page(views.CaseJSONView.as_view()), name="case-list-json"),
     path("cases.csv", catalogue_page(views.CaseCSVView.as_view()), name="case-list-csv"),
     path("cases/<slug:slug>/", catalogue_page(views.CaseDetailView.as_view()), name="case-detail"),
-    path("cases/<slug:slug>.json", catalogue_page(views.case_json), name="case-detail-json"),
+    path(
+        "cases/<slug:slug>.json",
+        catalogue_page(views.CaseDetailJSONView.as_view()),
+        name="case-detail-json",
+    ),
     path(
         "organizations/",
         catalogue_page(views.OrganizationListView.as_view()),
@@ -24,6 +28,7 @@ urlpatterns = [
     path(
         "themes/<slug:slug>/", catalogue_page(views.ThemeDetailView.as_view()), name="theme-detail"
     ),
+    path("regions/", catalogue_page(views.RegionListView.as_view()), name="region-list"),
     path(
         "regions/<slug:slug>/",
         catalogue_page(views.RegionDetailView.as_view()),

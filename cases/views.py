@@ -8,11 +8,21 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic.detail import BaseDetailView
 
 from . import exports
-from .caching import cached
+from .caching import absolute_url, cached
 from .excerpts import case_excerpt
-from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary, normalize
+from .filters import (
+    FACETS,
+    ORGANIZATION_SORTS,
+    SORTS,
+    CaseFilter,
+    OrganizationFilter,
+    load_title_words,
+    load_vocabulary,
+    normalize,
+)
 from .models import Case, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
@@ -151,12 +161,19 @@ class CaseDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         related = Case.objects.published().for_listing().related_to(self.object)
-        return super().get_context_data(related=related, **kwargs)
+        permalink = absolute_url(self.request, self.object.get_absolute_url())
+        return super().get_context_data(related=related, permalink=permalink, **kwargs)
 
 
-def case_json(request, slug):
-    case = get_object_or_404(Case.objects.visible_to(request.user).for_listing(), slug=slug)
-    return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
+class CaseDetailJSONView(BaseDetailView):
+    """One case in the shape of a /cases.json result."""
+
+    def get_queryset(self):
+        return Case.objects.visible_to(self.request.user).for_listing()
+
+    def render_to_response(self, context):
+        data = exports.case_dict(self.request, self.object)
+        return JsonResponse(data, json_dumps_params={"indent": 1})
 
 
 class PageMixin:
@@ -180,40 +197,37 @@ class PageMixin:
         return super().get(request, *args, **kwargs)
 
 
-class OrganizationListView(PageMixin, ListView):
+class OrganizationListView(ListView):
     template_name = "cases/organization_list.html"
     context_object_name = "organizations"
     paginate_by = 50
 
-    @staticmethod
-    def kind_of(request) -> str:
-        """The kind asked for, as stored; empty for every kind."""
-        return request.GET.get("kind", "").strip().lower()
-
     @classmethod
     def canonical_query(cls, request) -> QueryDict | None:
-        """The page and a known kind; None when either is malformed."""
-        query, kind = super().canonical_query(request), cls.kind_of(request)
-        if query is None or (kind and kind not in Organization.Kind.values):
-            return None
-        if kind:
-            query["kind"] = kind
-        return query
+        """The validated search, kinds, sort and page; None when the query is refused."""
+        filterset = OrganizationFilter(request.GET, queryset=Organization.objects.none())
+        return filterset.canonical_query() if filterset.is_valid() else None
 
     def get(self, request, *args, **kwargs):
-        self.kind = self.kind_of(request)
-        if self.kind and self.kind not in Organization.Kind.values:
-            return bad_request(request, {"kind": [f"Unknown organization kind “{self.kind}”."]})
+        self.filterset = OrganizationFilter(request.GET, queryset=Organization.objects.public())
+        if not self.filterset.is_valid():
+            return bad_request(request, self.filterset.errors)
+        self.kwargs["page"] = self.filterset.form.cleaned_data.get("page") or 1
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        organizations = Organization.objects.public().with_case_counts()
-        return organizations.filter(kind=self.kind) if self.kind else organizations
+        return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        counts = Organization.objects.public().kind_counts()
-        options = [(key, label, counts.get(key, 0)) for key, label in Organization.Kind.choices]
-        return super().get_context_data(kind=self.kind, kinds=options, **kwargs)
+        data = self.filterset.form.cleaned_data
+        return super().get_context_data(
+            query=data.get("q", ""),
+            chosen_kinds=data.get("kind", []),
+            kinds=self.filterset.kinds(),
+            sort=self.filterset.sort,
+            sorts=ORGANIZATION_SORTS,
+            **kwargs,
+        )
 
 
 class CasesOfMixin(PageMixin):
@@ -255,6 +269,14 @@ class ThemeListView(ListView):
 
     def get_queryset(self):
         return Theme.objects.with_case_counts()
+
+
+class RegionListView(ListView):
+    template_name = "cases/region_list.html"
+    context_object_name = "regions"
+
+    def get_queryset(self):
+        return Region.objects.with_case_counts()
 
 
 class ThemeDetailView(CasesOfMixin, ListView):
