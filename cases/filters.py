@@ -377,8 +377,17 @@ class OrganizationFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(normalize(data) if data is not None else None, *args, **kwargs)
 
+    @cached_property
+    def terms(self) -> SearchTerms:
+        return search_terms(self.form.cleaned_data.get("q") or "")
+
+    @cached_property
+    def named(self) -> list[int]:
+        """The organizations the search finds: the names are scanned once per request."""
+        return self.queryset.named(self.terms)
+
     def search(self, queryset, name, value):
-        return queryset.named(value)
+        return queryset.among(self.named) if self.terms.words else queryset
 
     def filter_kinds(self, queryset, name, value):
         return queryset.of_kinds(value)
@@ -410,7 +419,7 @@ class OrganizationFilter(django_filters.FilterSet):
     def kinds(self) -> list[KindOption]:
         """Every kind with the number of organizations it has among those the search finds."""
         chosen = set(self.form.cleaned_data.get("kind") or [])
-        counts = self.queryset.named(self.form.cleaned_data.get("q") or "").kind_counts()
+        counts = self.search(self.queryset, "q", self.terms).kind_counts()
         options = []
         for value, label in Organization.Kind.choices:
             query = self.canonical_query()

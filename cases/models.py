@@ -191,16 +191,14 @@ class OrganizationQuerySet(models.QuerySet):
     def of_kinds(self, kinds) -> "OrganizationQuerySet":
         return self.filter(kind__in=kinds)
 
-    def named(self, query: str) -> "OrganizationQuerySet":
-        """Organizations whose name has every word of `query` (see search_terms), accents
-        folded in Python as for cases; names are short, so a scan of them is cheap."""
-        terms = search_terms(query)
-        if not terms.words:
-            return self
+    def named(self, terms: SearchTerms) -> list[int]:
+        """The ids of these organizations whose name has every search word, accents folded
+        in Python as for cases (names are short: scanning them is cheap)."""
         names = self.order_by().values_list("pk", "name").iterator(chunk_size=2000)
-        return self.filter(
-            AmongIds(F("pk"), [pk for pk, name in names if terms.all_in(fold(name))])
-        )
+        return [pk for pk, name in names if terms.all_in(fold(name))]
+
+    def among(self, ids: list[int]) -> "OrganizationQuerySet":
+        return self.filter(AmongIds(F("pk"), ids))
 
     def with_case_counts(self) -> "OrganizationQuerySet":
         published = Q(caseorganization__case__status=Case.Status.PUBLISHED)
