@@ -108,7 +108,7 @@ class CaseOrganizationInline(admin.TabularInline):
     ordering = ["position"]
 
     class Media:
-        js = ["js/admin-inline.js"]
+        js = ["admin/js/jquery.init.js", "js/admin-inline.js"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "contact":
@@ -230,6 +230,7 @@ class ContactInline(admin.StackedInline):
 @admin.register(Organization)
 class OrganizationAdmin(CatalogueAdmin):
     list_display = ["name", "kind", "country", "case_count"]
+    ordering = ["name"]  # explicit: a count annotation drops Meta.ordering (autocomplete pages)
     list_filter = ["kind", "country"]
     search_fields = ["name", "contacts__name"]
     prepopulated_fields = {"slug": ["name"]}

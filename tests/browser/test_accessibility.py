@@ -18,10 +18,18 @@ PAGES = {
     "search with ignored words": ("/cases/?q=a+b+c+d+e+f+g+h+i+j+k+l", 200),
     "case detail": (f"/cases/{BARCELONA}/", 200),
     "organization list": ("/organizations/", 200),
+    "organization list filtered and sorted": (
+        "/organizations/?q=de&kind=sse-organization&sort=cases",
+        200,
+    ),
+    "organization list finding nothing": ("/organizations/?q=zzyzx", 200),
     "organization": ("/organizations/ayuntamiento-de-barcelona/", 200),
     "theme list": ("/themes/", 200),
     "theme": ("/themes/social-cohesion/", 200),
     "region": ("/regions/europe/", 200),
+    "region list": ("/regions/", 200),
+    "theme without cases": ("/themes/indicators-and-measures-of-impact/", 200),
+    "search with highlights": ("/cases/?q=vegue", 200),
     "not found": ("/cases/no-such-case/", 404),
     "bad request": ("/cases/?page=abc", 400),
 }
@@ -54,7 +62,17 @@ def test_no_serious_axe_violations(visitor, path, status):
     visitor.assert_clean()
 
 
-@pytest.mark.parametrize("path", ["/", "/cases/", f"/cases/{BARCELONA}/", "/organizations/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/cases/",
+        f"/cases/{BARCELONA}/",
+        "/organizations/",
+        "/organizations/?kind=sse-organization",
+        "/regions/",
+    ],
+)
 def test_phone_reflows_without_horizontal_scroll_and_passes_axe(mobile_visitor, path):
     page = mobile_visitor.open(path)
     width = page.evaluate("document.documentElement.scrollWidth")
