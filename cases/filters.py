@@ -1,4 +1,5 @@
-"""The one FilterSet behind /cases/, /cases.json and /cases.csv, with disjunctive facets."""
+"""The FilterSets of the listings: CaseFilter behind /cases/, /cases.json and /cases.csv, with
+disjunctive facets; OrganizationFilter behind /organizations/."""
 
 from __future__ import annotations
 
