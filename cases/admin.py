@@ -3,10 +3,13 @@ import ipaddress
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.db.models import Count
+from django.urls import path
 from django.utils import timezone
 
 from .models import Case, CaseOrganization, CatalogueState, Contact, Organization, Region, Theme
@@ -73,12 +76,46 @@ def _remember_edits(obj, changed: list[str], facts) -> None:
     obj.edited_fields = sorted(edited)
 
 
+def contact_label(contact: Contact) -> str:
+    """A contact named with its organization ("Ms. Ana Ruiz — Cooperativa Labcoop"), so an
+    editor choosing the contact of a case's organization sees whose contact it is."""
+    return f"{contact} — {contact.organization.name}"
+
+
+class ContactChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return contact_label(obj)
+
+
+class ContactAutocompleteView(AutocompleteJsonView):
+    """The contacts the inline offers, with their organization: named, and its id for
+    admin-inline.js, which flags a contact of another organization as soon as it is chosen."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        return {**result, "text": contact_label(obj), "organization": str(obj.organization_id)}
+
+
+class ContactAutocomplete(AutocompleteSelect):
+    url_name = "%s:cases_contact_autocomplete"
+
+
 class CaseOrganizationInline(admin.TabularInline):
     model = CaseOrganization
     extra = 0
     autocomplete_fields = ["organization", "contact"]
     fields = ["position", "organization", "contact"]
     ordering = ["position"]
+
+    class Media:
+        js = ["admin/js/jquery.init.js", "js/admin-inline.js"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "contact":
+            kwargs["widget"] = ContactAutocomplete(db_field, self.admin_site)
+            kwargs["form_class"] = ContactChoiceField
+            kwargs["queryset"] = Contact.objects.select_related("organization")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _set_status(queryset, status) -> int:
@@ -193,6 +230,7 @@ class ContactInline(admin.StackedInline):
 @admin.register(Organization)
 class OrganizationAdmin(CatalogueAdmin):
     list_display = ["name", "kind", "country", "case_count"]
+    ordering = ["name"]  # explicit: a count annotation drops Meta.ordering (autocomplete pages)
     list_filter = ["kind", "country"]
     search_fields = ["name", "contacts__name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -230,6 +268,14 @@ class ContactAdmin(CatalogueAdmin):
     search_fields = ["name", "role", "organization__name"]
     autocomplete_fields = ["organization"]
     fields = ["organization", "honorific", "name", "role", "email"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("organization")
+
+    def get_urls(self):
+        autocomplete = ContactAutocompleteView.as_view(admin_site=self.admin_site)
+        view = self.admin_site.admin_view(autocomplete)
+        return [path("autocomplete/", view, name="cases_contact_autocomplete"), *super().get_urls()]
 
     def save_model(self, request, obj, form, change):
         if change:

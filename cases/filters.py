@@ -1,4 +1,5 @@
-"""The one FilterSet behind /cases/, /cases.json and /cases.csv, with disjunctive facets."""
+"""The FilterSets of the listings: CaseFilter behind /cases/, /cases.json and /cases.csv, with
+disjunctive facets; OrganizationFilter behind /organizations/."""
 
 from __future__ import annotations
 
@@ -376,3 +377,95 @@ def panel_groups(facets: list[Facet]) -> list[FacetGroup]:
         rest = [option for option in live if option not in top] + idle
         groups.append(FacetGroup(facet.name, facet.label, top, rest))
     return groups
+
+
+ORGANIZATION_SORTS = [("name", "Name"), ("cases", "Most cases")]
+
+
+class OrganizationFilterForm(CaseFilterForm):
+    sort = forms.ChoiceField(
+        choices=ORGANIZATION_SORTS,
+        required=False,
+        error_messages={"invalid_choice": "Unknown sort “%(value)s”: use name or cases."},
+    )
+    page_size = None
+
+
+@dataclass
+class KindOption(Option):
+    query: str  # the list with this kind added, or removed when selected
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    """The organization list: name search (accents folded), kinds (OR-ed), sort and page."""
+
+    q = django_filters.CharFilter(
+        field_name="name", method="search", max_length=MAX_QUERY_LENGTH, label="Search"
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        field_name="kind",
+        choices=Organization.Kind.choices,
+        method="filter_kinds",
+        error_messages=_unknown("organization kind"),
+    )
+
+    class Meta:
+        model = Organization
+        fields = []
+        form = OrganizationFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(normalize(data) if data is not None else None, *args, **kwargs)
+
+    @cached_property
+    def terms(self) -> SearchTerms:
+        return search_terms(self.form.cleaned_data.get("q") or "")
+
+    @cached_property
+    def named(self) -> list[int]:
+        """The organizations the search finds: the names are scanned once per request."""
+        return self.queryset.named(self.terms)
+
+    def search(self, queryset, name, value):
+        return queryset.among(self.named) if self.terms.words else queryset
+
+    def filter_kinds(self, queryset, name, value):
+        return queryset.of_kinds(value)
+
+    @property
+    def sort(self) -> str:
+        return self.form.cleaned_data.get("sort") or "name"
+
+    def filter_queryset(self, queryset):
+        for name, declared in self.filters.items():  # sort and page are the form's, not filters
+            queryset = declared.filter(queryset, self.form.cleaned_data.get(name))
+        return queryset.with_case_counts().sorted_by(self.sort)
+
+    def canonical_query(self) -> QueryDict:
+        """q with single spaces, the kinds once and sorted, a sort other than by name and a page
+        other than the first: equal queries give equal pages."""
+        data, query = self.form.cleaned_data, QueryDict(mutable=True)
+        values = {
+            "q": [" ".join(data.get("q", "").split())],
+            "kind": sorted(set(data.get("kind") or [])),
+            "sort": [self.sort] if self.sort != "name" else [],
+            "page": [str(data["page"])] if (data.get("page") or 1) > 1 else [],
+        }
+        for name, given in values.items():
+            if any(given):
+                query.setlist(name, given)
+        return query
+
+    def kinds(self) -> list[KindOption]:
+        """Every kind with the number of organizations it has among those the search finds."""
+        chosen = set(self.form.cleaned_data.get("kind") or [])
+        counts = self.search(self.queryset, "q", self.terms).kind_counts()
+        options = []
+        for value, label in Organization.Kind.choices:
+            query = self.canonical_query()
+            query.pop("page", None)
+            query.setlist("kind", sorted(chosen ^ {value}))
+            options.append(
+                KindOption(value, label, counts.get(value, 0), value in chosen, query.urlencode())
+            )
+        return options

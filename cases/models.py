@@ -54,6 +54,11 @@ class SearchTerms:
         """Each word, and whether it matches as a word start (else as a whole word)."""
         return [(word, len(word) > SHORT_WORD) for word in self.words]
 
+    def all_in(self, folded: str) -> bool:
+        """Whether every word matches a word of this folded text, as the database search does."""
+        padded = f" {folded} "
+        return all((f" {w}" if prefix else f" {w} ") in padded for w, prefix in self.prefixed)
+
 
 def search_terms(query: str) -> SearchTerms:
     """The folded words of a search: repeated words once, at most MAX_SEARCH_WORDS used."""
@@ -183,10 +188,26 @@ class OrganizationQuerySet(models.QuerySet):
         rows = self.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n")
         return dict(rows)
 
+    def of_kinds(self, kinds) -> "OrganizationQuerySet":
+        return self.filter(kind__in=kinds)
+
+    def named(self, terms: SearchTerms) -> list[int]:
+        """The ids of these organizations whose name has every search word, accents folded
+        in Python as for cases (names are short: scanning them is cheap)."""
+        names = self.order_by().values_list("pk", "name").iterator(chunk_size=2000)
+        return [pk for pk, name in names if terms.all_in(fold(name))]
+
+    def among(self, ids: list[int]) -> "OrganizationQuerySet":
+        return self.filter(AmongIds(F("pk"), ids))
+
     def with_case_counts(self) -> "OrganizationQuerySet":
         published = Q(caseorganization__case__status=Case.Status.PUBLISHED)
         counted = self.annotate(case_count=Count("caseorganization", filter=published))
         return counted.order_by("name")
+
+    def sorted_by(self, key: str) -> "OrganizationQuerySet":
+        """By name, or with `cases` by number of published cases (most first), then name."""
+        return self.order_by("-case_count", "name") if key == "cases" else self.order_by("name")
 
 
 class Organization(models.Model):

@@ -20,7 +20,11 @@ urlpatterns = [
         )
         for style in ("bib", "ris", "json")
     ),
-    path("cases/<slug:slug>.json", catalogue_page(views.case_json), name="case-detail-json"),
+    path(
+        "cases/<slug:slug>.json",
+        catalogue_page(views.CaseDetailJSONView.as_view()),
+        name="case-detail-json",
+    ),
     path(
         "organizations/",
         catalogue_page(views.OrganizationListView.as_view()),
@@ -35,6 +39,7 @@ urlpatterns = [
     path(
         "themes/<slug:slug>/", catalogue_page(views.ThemeDetailView.as_view()), name="theme-detail"
     ),
+    path("regions/", catalogue_page(views.RegionListView.as_view()), name="region-list"),
     path(
         "regions/<slug:slug>/",
         catalogue_page(views.RegionDetailView.as_view()),

@@ -5,21 +5,25 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.generic.detail import BaseDetailView
 
 from . import citations, exports, openapi, sitemaps
 from .caching import absolute_url, cached
+from .excerpts import case_excerpt
 from .feeds import CaseFeed
 from .filters import (
     FACETS,
+    ORGANIZATION_SORTS,
     SORTS,
     CaseFilter,
+    OrganizationFilter,
     load_title_words,
     load_vocabulary,
     panel_groups,
@@ -113,6 +117,9 @@ class CaseListView(FilteredCasesMixin, ListView):
             export_query=self.filterset.canonical_query(EXPORT_PARAMETERS).urlencode(),
             **kwargs,
         )
+        if self.filterset.searching:
+            for case in context["cases"]:  # the page's cards only: a bounded cost
+                case.search_excerpt = case_excerpt(case, self.filterset.terms)
         if self.filterset.searching and not context["paginator"].count:
             words = cached(self.request, "title-words", load_title_words)
             suggestion = self.filterset.suggestion(words)
@@ -164,14 +171,23 @@ class CaseDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         related = Case.objects.published().for_listing().related_to(self.object)
-        return super().get_context_data(related=related, **kwargs)
+        permalink = absolute_url(self.request, self.object.get_absolute_url())
+        return super().get_context_data(related=related, permalink=permalink, **kwargs)
 
 
-def case_json(request, slug):
-    case = Case.objects.visible_to(request.user).for_listing().filter(slug=slug).first()
-    if case is None:
-        return JsonResponse({"error": f"No published case has the slug “{slug}”."}, status=404)
-    return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
+class CaseDetailJSONView(BaseDetailView):
+    """One case in the shape of a /cases.json result; an unknown slug is a JSON 404."""
+
+    def get_queryset(self):
+        return Case.objects.visible_to(self.request.user).for_listing()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            case = self.get_object()
+        except Http404:
+            message = f"No published case has the slug “{kwargs['slug']}”."
+            return JsonResponse({"error": message}, status=404)
+        return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
 
 
 class PageMixin:
@@ -195,40 +211,37 @@ class PageMixin:
         return super().get(request, *args, **kwargs)
 
 
-class OrganizationListView(PageMixin, ListView):
+class OrganizationListView(ListView):
     template_name = "cases/organization_list.html"
     context_object_name = "organizations"
     paginate_by = 50
 
-    @staticmethod
-    def kind_of(request) -> str:
-        """The kind asked for, as stored; empty for every kind."""
-        return request.GET.get("kind", "").strip().lower()
-
     @classmethod
     def canonical_query(cls, request) -> QueryDict | None:
-        """The page and a known kind; None when either is malformed."""
-        query, kind = super().canonical_query(request), cls.kind_of(request)
-        if query is None or (kind and kind not in Organization.Kind.values):
-            return None
-        if kind:
-            query["kind"] = kind
-        return query
+        """The validated search, kinds, sort and page; None when the query is refused."""
+        filterset = OrganizationFilter(request.GET, queryset=Organization.objects.none())
+        return filterset.canonical_query() if filterset.is_valid() else None
 
     def get(self, request, *args, **kwargs):
-        self.kind = self.kind_of(request)
-        if self.kind and self.kind not in Organization.Kind.values:
-            return bad_request(request, {"kind": [f"Unknown organization kind “{self.kind}”."]})
+        self.filterset = OrganizationFilter(request.GET, queryset=Organization.objects.public())
+        if not self.filterset.is_valid():
+            return bad_request(request, self.filterset.errors)
+        self.kwargs["page"] = self.filterset.form.cleaned_data.get("page") or 1
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        organizations = Organization.objects.public().with_case_counts()
-        return organizations.filter(kind=self.kind) if self.kind else organizations
+        return self.filterset.qs
 
     def get_context_data(self, **kwargs):
-        counts = Organization.objects.public().kind_counts()
-        options = [(key, label, counts.get(key, 0)) for key, label in Organization.Kind.choices]
-        return super().get_context_data(kind=self.kind, kinds=options, **kwargs)
+        data = self.filterset.form.cleaned_data
+        return super().get_context_data(
+            query=data.get("q", ""),
+            chosen_kinds=data.get("kind", []),
+            kinds=self.filterset.kinds(),
+            sort=self.filterset.sort,
+            sorts=ORGANIZATION_SORTS,
+            **kwargs,
+        )
 
 
 class CasesOfMixin(PageMixin):
@@ -270,6 +283,14 @@ class ThemeListView(ListView):
 
     def get_queryset(self):
         return Theme.objects.with_case_counts()
+
+
+class RegionListView(ListView):
+    template_name = "cases/region_list.html"
+    context_object_name = "regions"
+
+    def get_queryset(self):
+        return Region.objects.with_case_counts()
 
 
 class ThemeDetailView(CasesOfMixin, ListView):

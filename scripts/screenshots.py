@@ -1,4 +1,5 @@
-"""Take the README screenshots (desktop and mobile, full page) of /, /cases/ and a case.
+"""Take the README screenshots (desktop and mobile, full page) of /, /cases/, a search and a case,
+and the print preview of a case.
 
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
@@ -78,7 +79,7 @@ def seeded_server() -> Iterator[str]:
 
 
 def shoot(base_url: str) -> list[Path]:
-    """Save the six screenshots and return their paths."""
+    """Save the screenshots and return their paths."""
     OUT.mkdir(parents=True, exist_ok=True)
     saved = []
     with sync_playwright() as playwright:
@@ -88,9 +89,15 @@ def shoot(base_url: str) -> list[Path]:
             page = context.new_page()
             page.goto("/cases/")
             detail = page.locator(".cases .case-title a").first.get_attribute("href")
-            for name, path in (("home", "/"), ("cases", "/cases/"), ("detail", detail)):
+            pages = [("home", "/"), ("cases", "/cases/"), ("search", "/cases/?q=vegue")]
+            for name, path in [*pages, ("detail", detail)]:
                 page.goto(path)
                 target = OUT / f"{name}{suffix}.png"
+                page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
+                saved.append(target)
+            if not suffix:
+                page.emulate_media(media="print")
+                target = OUT / "detail-print.png"
                 page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
                 saved.append(target)
             context.close()

@@ -208,3 +208,27 @@ document.addEventListener("DOMContentLoaded", () => {
     time.textContent = words;
   });
 });
+
+// A "Copy" button beside a read-only field (the permalink); without JS the field stays
+// selectable, so the button shows only when this runs.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const field = document.getElementById(button.dataset.copy);
+    const status = button.parentElement.parentElement.querySelector("[role=status]");
+    if (!field) return;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      field.select();
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(field.value);
+        copied = true;
+      } catch {
+        copied = document.execCommand("copy");
+      }
+      if (status) {
+        status.textContent = copied ? "Link copied." : "Press Ctrl+C to copy the selected link.";
+      }
+    });
+  });
+});

@@ -18,12 +18,20 @@ PAGES = {
     "search with ignored words": ("/cases/?q=a+b+c+d+e+f+g+h+i+j+k+l", 200),
     "case detail": (f"/cases/{BARCELONA}/", 200),
     "organization list": ("/organizations/", 200),
+    "organization list filtered and sorted": (
+        "/organizations/?q=de&kind=sse-organization&sort=cases",
+        200,
+    ),
+    "organization list finding nothing": ("/organizations/?q=zzyzx", 200),
     "organization": ("/organizations/ayuntamiento-de-barcelona/", 200),
     "theme list": ("/themes/", 200),
     "theme": ("/themes/social-cohesion/", 200),
     "region": ("/regions/europe/", 200),
     "data": ("/data/", 200),
     "API": ("/api/", 200),
+    "region list": ("/regions/", 200),
+    "theme without cases": ("/themes/indicators-and-measures-of-impact/", 200),
+    "search with highlights": ("/cases/?q=vegue", 200),
     "not found": ("/cases/no-such-case/", 404),
     "bad request": ("/cases/?page=abc", 400),
 }
@@ -57,7 +65,17 @@ def test_no_serious_axe_violations(visitor, path, status):
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/cases/", f"/cases/{BARCELONA}/", "/organizations/", "/data/", "/api/"]
+    "path",
+    [
+        "/",
+        "/cases/",
+        f"/cases/{BARCELONA}/",
+        "/organizations/",
+        "/organizations/?kind=sse-organization",
+        "/regions/",
+        "/data/",
+        "/api/",
+    ],
 )
 def test_phone_reflows_without_horizontal_scroll_and_passes_axe(mobile_visitor, path):
     page = mobile_visitor.open(path)
