@@ -32,17 +32,22 @@ def length_error(model_field, value: str, label: str = "") -> str | None:
 # --- The fields of an entry's facts ---
 
 
+def _string(value, label: str) -> str:
+    """value if it is a string: TOML numbers, dates and lists are not read as text."""
+    if not isinstance(value, str):
+        raise ValidationError(f"{label} must be a string", code="invalid")
+    return value
+
+
 class TextField(forms.CharField):
-    """A string (not a number or a list read as text), stripped, that fits its model field."""
+    """A string, stripped, that fits the model field it fills (named after it in errors)."""
 
     def __init__(self, model_field, **kwargs):
         super().__init__(label=model_field.verbose_name, required=False, **kwargs)
         self.model_field = model_field
 
     def to_python(self, value):
-        if not isinstance(value, str):
-            raise ValidationError(f"{self.label} must be a string", code="invalid")
-        return super().to_python(value)
+        return super().to_python(_string(value, self.label))
 
     def validate(self, value):
         super().validate(value)
@@ -71,9 +76,7 @@ class _Spellings:
 
 class NameField(_Spellings, forms.TypedChoiceField):
     def to_python(self, value):
-        if not isinstance(value, str):
-            raise ValidationError(f"{self.label} must be a string", code="invalid")
-        return value.strip()
+        return _string(value, self.label).strip()
 
 
 class NameListField(_Spellings, forms.TypedMultipleChoiceField):
@@ -105,6 +108,7 @@ class FactsForm(forms.Form):
         self.fields = {name: f for name, f in self.fields.items() if name in facts}
 
     def first_error(self) -> str:
+        """The message of the first fact that is wrong, in the order the form declares them."""
         return next(iter(self.errors.values()))[0]
 
 
@@ -220,8 +224,8 @@ def load_editorial(path: str | Path) -> Editorial:
     """Read and check an editorial TOML file; errors name FILE:LINE."""
     path = Path(path)
     text, data = _read_toml(path)
-    # TOML lines end in LF (or CRLF)
-    editorial = Editorial(source=str(path), lines=_entry_lines(text.split("\n")))
+    lines = _entry_lines(text.split("\n"))  # TOML lines end in LF (or CRLF)
+    editorial = Editorial(source=str(path), lines=lines)
     unknown_tables = set(data) - set(FORMS)
     if unknown_tables:
         expected = ", ".join(f"[{table}.…]" for table in FORMS)

@@ -369,7 +369,7 @@ def generate(
     return [replace(case, draft=True) if i in drafts else case for i, case in enumerate(cases)]
 
 
-# --- Output: seed text or database rows ---
+# --- Output: seed text, or the importer's catalogue for its writer ---
 
 
 def _seed_lines(cases: list[GeneratedCase]) -> tuple[list[str], list[int]]:
@@ -392,6 +392,52 @@ def _seed_lines(cases: list[GeneratedCase]) -> tuple[list[str], list[int]]:
 def to_seed_text(cases: list[GeneratedCase]) -> str:
     """The cases in the seed text format, which holds no themes, countries, cities or status."""
     return "\n".join(_seed_lines(cases)[0])
+
+
+def to_catalogue(cases: list[GeneratedCase]) -> Catalogue:
+    """The cases as the importer's catalogue: what merging to_seed_text(cases) would give,
+    with the country, city, themes and status the text cannot hold."""
+    catalogue = Catalogue(themes=list(seed.THEMES))
+    for case, line in zip(cases, _seed_lines(cases)[1], strict=True):
+        for link in case.links:
+            _add_organization(catalogue, link)
+        catalogue.cases[case.title] = _case_record(case, line)
+    return catalogue
+
+
+def _add_organization(catalogue: Catalogue, link: Link) -> None:
+    """Record the organization a case names, and the contact it names there, if new."""
+    organization, contact = link.organization, link.contact
+    record = catalogue.organizations.setdefault(
+        organization.name,
+        OrganizationRecord(
+            organization.name, organization.kind, SOURCE_FILE, {"country": organization.country}
+        ),
+    )
+    if contact:
+        record.contacts.setdefault(
+            contact.name, ContactRecord(contact.honorific, contact.name, contact.role)
+        )
+
+
+def _case_record(case: GeneratedCase, line: int) -> CaseRecord:
+    """The record of a case, as if imported from line `line` of to_seed_text()."""
+    return CaseRecord(
+        title=case.title,
+        description=case.description,
+        marked_absent=False,
+        source_file=SOURCE_FILE,
+        source_line=line,
+        links=[(link.organization.name, link.contact and link.contact.name) for link in case.links],
+        facts={
+            "region": case.region,
+            "country": case.country,
+            "city": case.city,
+            "themes": list(case.themes),
+        },
+        source_facts=SOURCE_FACTS,
+        status=Case.Status.DRAFT if case.draft else Case.Status.PUBLISHED,
+    )
 
 
 @dataclass
@@ -456,52 +502,6 @@ def generate_into_database(n: int, seed_value: int, draft_ratio: float = 0.0) ->
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # plans for a table that just grew n rows
     return _report(cases, "the database", started)
-
-
-def to_catalogue(cases: list[GeneratedCase]) -> Catalogue:
-    """The cases as the importer's catalogue: what merging to_seed_text(cases) would give,
-    with the country, city, themes and status the text cannot hold."""
-    catalogue = Catalogue(themes=list(seed.THEMES))
-    for case, line in zip(cases, _seed_lines(cases)[1], strict=True):
-        for link in case.links:
-            _add_organization(catalogue, link)
-        catalogue.cases[case.title] = _case_record(case, line)
-    return catalogue
-
-
-def _add_organization(catalogue: Catalogue, link: Link) -> None:
-    """Record the organization a case names, and the contact it names there, if new."""
-    organization, contact = link.organization, link.contact
-    record = catalogue.organizations.setdefault(
-        organization.name,
-        OrganizationRecord(
-            organization.name, organization.kind, SOURCE_FILE, {"country": organization.country}
-        ),
-    )
-    if contact:
-        record.contacts.setdefault(
-            contact.name, ContactRecord(contact.honorific, contact.name, contact.role)
-        )
-
-
-def _case_record(case: GeneratedCase, line: int) -> CaseRecord:
-    """The record of a case, as if imported from line `line` of to_seed_text()."""
-    return CaseRecord(
-        title=case.title,
-        description=case.description,
-        marked_absent=False,
-        source_file=SOURCE_FILE,
-        source_line=line,
-        links=[(link.organization.name, link.contact and link.contact.name) for link in case.links],
-        facts={
-            "region": case.region,
-            "country": case.country,
-            "city": case.city,
-            "themes": list(case.themes),
-        },
-        source_facts=SOURCE_FACTS,
-        status=Case.Status.DRAFT if case.draft else Case.Status.PUBLISHED,
-    )
 
 
 def write_database(cases: list[GeneratedCase]) -> ImportReport:

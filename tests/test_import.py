@@ -403,6 +403,29 @@ def test_editorial_entry_written_as_a_key_names_its_line(seed_path, write_seed):
     assert "unknown fact “mayor”" in error
 
 
+@pytest.mark.parametrize(
+    ("fact", "message"),
+    [
+        ("city = 5", "city must be a string"),
+        ('country = ["PE"]', "country must be a string"),
+        ('themes = "Youth"', "themes must be a list of strings"),
+        ('region = " "', "region is empty"),
+        ('country = "PER"', "unknown country code “PER” (ISO 3166-1)"),
+    ],
+)
+def test_editorial_fact_of_the_wrong_kind_names_file_and_line(seed_path, write_seed, fact, message):
+    toml = f'[cases."{BARCELONA}"]\ncity = "Barcelona"\n\n[cases."{ATE}"]\n{fact}\n'
+    path, error = editorial_error(seed_path, write_seed, toml)
+    assert error == f"{path}:4: {message}"
+
+
+def test_editorial_country_codes_may_be_lower_case(db, seed_path, write_seed):
+    toml = f'[cases."{ATE}"]\ncountry = "pe"\n[organizations."HomeNet Pakistan"]\ncountry = "pk"\n'
+    import_cases([seed_path], editorial=write_seed(toml, "editorial.toml"))
+    assert case_facts(ATE)[1] == "PE"
+    assert Organization.objects.get(name="HomeNet Pakistan").country.code == "PK"
+
+
 # --- values longer than their fields hold are refused before anything is written ---
 
 
