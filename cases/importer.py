@@ -400,6 +400,7 @@ def _by_source(queryset, source_field: str, field: str, keys) -> dict:
 
 
 def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) -> dict:
+    """Upsert the organizations in bulk; their rows by the name the text gives them."""
     names = list(catalogue.organizations)
     existing = _by_source(Organization.objects.all(), "source_name", "name", names)
     slugs = set(Organization.objects.values_list("slug", flat=True))
@@ -433,6 +434,7 @@ def _contacts_of(org_ids: set[int]) -> dict[tuple[int, str], Contact]:
 
 
 def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, overwrite: bool):
+    """Upsert the contacts in bulk; their rows by (organization id, name in the text)."""
     wanted = {
         (organizations[org.name].pk, contact.name): contact
         for org in catalogue.organizations.values()
@@ -479,6 +481,7 @@ class _CurrentCases:
 
     @classmethod
     def load(cls, titles: Iterable[str]) -> _CurrentCases:
+        """Read them in a few queries per thousand titles."""
         current = cls(
             cases=_by_source(Case.objects.all(), "source_title", "title", titles),
             slugs=set(Case.objects.values_list("slug", flat=True)),
