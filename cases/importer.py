@@ -482,8 +482,9 @@ class _CurrentCases:
     @classmethod
     def load(cls, titles: Iterable[str]) -> _CurrentCases:
         """Read them in a few queries per thousand titles."""
+        cases_with_region = Case.objects.select_related("region")  # compared with the record's
         current = cls(
-            cases=_by_source(Case.objects.all(), "source_title", "title", titles),
+            cases=_by_source(cases_with_region, "source_title", "title", titles),
             slugs=set(Case.objects.values_list("slug", flat=True)),
         )
         for ids in _chunks([case.pk for case in current.cases.values()]):

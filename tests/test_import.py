@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import importer
+from cases import importer, synthetic
 from cases.importer import import_cases
 from cases.models import (
     Case,
@@ -178,6 +178,17 @@ def test_changed_text_updates_the_case_on_reimport(imported, seed_path, editoria
 def test_import_never_deletes_cases_missing_from_the_file(imported, write_seed):
     import_cases([write_seed(SECOND_FILE)])
     assert Case.objects.count() == 4
+
+
+def test_reimport_takes_the_same_queries_however_many_cases(tmp_path, django_assert_num_queries):
+    path = tmp_path / "generated.txt"
+    synthetic.generate_text_file(path, 120, 4)  # every case states its region
+    import_cases([path])
+
+    with django_assert_num_queries(13):  # not one more per case
+        report = import_cases([path])
+
+    assert tallies(report)["cases"] == (0, 0, 120)
 
 
 # --- all or nothing ---
