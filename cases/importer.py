@@ -1,20 +1,22 @@
-"""Import seed text (and its editorial overlay) into the database, all or nothing."""
+"""Import seed text (and its editorial overlay) into the database, all or nothing.
+
+Seed files merge into a Catalogue (the text, then the editorial facts) that one writer
+upserts. Generated cases (synthetic.py) go through the same writer, and the built fixture
+(fixture.py) takes its rows from the same row functions.
+"""
 
 from __future__ import annotations
 
-import re
 import time
-import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
-from django_countries import countries
 
 from . import seed
+from .editorial import Editorial, length_error, load_editorial
 from .models import (
     Case,
     CaseOrganization,
@@ -38,7 +40,7 @@ class ImportFailed(Exception):
 ENTITIES = ("themes", "regions", "organizations", "contacts", "cases")
 
 
-# --- The merged catalogue: seed text plus editorial facts, before any database work ---
+# --- The catalogue: seed text plus editorial facts, before any database work ---
 
 
 @dataclass
@@ -67,6 +69,8 @@ class CaseRecord:
     links: list[tuple[str, str | None]]
     facts: dict = field(default_factory=dict)
     source_facts: list[str] = field(default_factory=list)
+    # The status of the case if it is new; None: as the import says (see case_status).
+    status: str | None = None
 
 
 @dataclass
@@ -76,170 +80,77 @@ class Catalogue:
     organizations: dict[str, OrganizationRecord] = field(default_factory=dict)
     cases: dict[str, CaseRecord] = field(default_factory=dict)
 
-
-@dataclass
-class Editorial:
-    """Facts the seed text does not state, keyed by case title and organization name."""
-
-    source: str = ""
-    themes: dict[str, dict] = field(default_factory=dict)
-    cases: dict[str, dict] = field(default_factory=dict)
-    organizations: dict[str, dict] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
-
-    def error(self, key: str, message: str) -> seed.SeedError:
-        return seed.SeedError(self.source, self.lines.get(key), message)
-
-    def error_at(self, key: str):
-        """error() for one entry, as a function of the message."""
-        return lambda message: self.error(key, message)
+    def people(self, record: CaseRecord) -> list[tuple[str, ContactRecord | None]]:
+        """The (organization name, contact or None) pairs a case names, in order."""
+        return [
+            (name, self.organizations[name].contacts.get(contact) if contact else None)
+            for name, contact in record.links
+        ]
 
 
-_TOML_POSITION_RE = re.compile(
-    r"(?P<message>.*?)(?: \((?:at line (?P<where>\d+), column \d+|at end of document)\))?$",
-    re.DOTALL,
-)
-_TABLES = {
-    "themes": {"description"},
-    "cases": {"themes", "region", "country", "city"},
-    "organizations": {"country", "website"},
-}
+# --- Rows: what a record puts in the database, for the writer and the built fixture alike ---
 
 
-# A TOML key: bare, "basic" (with escapes) or 'literal'; dotted keys join them with dots.
-_KEY = r"""[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'"""
-_DOTTED_KEY = rf"(?:{_KEY})(?:[ \t]*\.[ \t]*(?:{_KEY}))*"
-_HEADER_RE = re.compile(rf"[ \t]*\[(?!\[)[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*\]")
-_ASSIGNMENT_RE = re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*=")
-_KEY_PART_RE = re.compile(_KEY)
+def claim_slug(text: str, taken: set[str]) -> str:
+    """A slug of text that is not in taken, which holds it from then on."""
+    slug = unique_slug(text, taken.__contains__)
+    taken.add(slug)
+    return slug
 
 
-def _key_path(dotted: str) -> tuple[str, ...]:
-    """The parts of a TOML dotted key, with quotes and escapes resolved."""
-    if "\\" not in dotted:
-        parts = _KEY_PART_RE.findall(dotted)
-        return tuple(part[1:-1] if part[0] in "\"'" else part for part in parts)
-    try:  # escapes: the TOML parser reads them exactly as it read the file
-        table = tomllib.loads(f"{dotted} = 0")
-    except tomllib.TOMLDecodeError:
-        return ()  # not a key after all, e.g. a line of a multi-line string
-    path = []
-    while isinstance(table, dict):
-        ((key, table),) = table.items()
-        path.append(key)
-    return tuple(path)
+def vocabulary_row(name: str, descriptions: Mapping[str, str]) -> dict:
+    """The fields of a new theme's or region's row: name, slug and any stated description."""
+    row = {"name": name, "slug": claim_slug(name, set())}
+    if name in descriptions:
+        row["description"] = descriptions[name]
+    return row
 
 
-def _entry_lines(lines: Iterable[str]) -> dict[tuple[str, str], int]:
-    """The line where each entry (`[cases."Title"]` or a key under `[cases]`) first appears.
+def organization_row(record: OrganizationRecord) -> dict:
+    """The fields of an organization's row that its record states (the slug aside)."""
+    return {"name": record.name, "source_name": record.name, "kind": record.kind, **record.facts}
 
-    One pass over the lines; tomllib reads the values but does not say where they were.
+
+def contact_row(record: ContactRecord) -> dict:
+    """The fields of a contact's row that its record states; without a role it keeps its own."""
+    row = {"name": record.name, "source_name": record.name, "honorific": record.honorific}
+    if record.role:
+        row["role"] = record.role
+    return row
+
+
+def case_row(record: CaseRecord, regions: Mapping[str, object]) -> dict:
+    """The fields of a case's row that its record states (slug, status and search aside).
+
+    `regions` maps a region's name to what the row holds: a Region, or a fixture's natural key.
     """
-    found: dict[tuple[str, str], int] = {}
-    table: tuple[str, ...] = ()
-    for number, line in enumerate(lines, 1):
-        if header := _HEADER_RE.match(line):
-            table = path = _key_path(header["key"])
-        elif len(table) < 2 and (assignment := _ASSIGNMENT_RE.match(line)):
-            # Under [cases."Title"] a key is a fact; only under [cases] or at the top is it
-            # an entry (`"Title" = {…}`, `cases."Title".city = …`).
-            path = table + _key_path(assignment["key"])
-        else:
-            continue
-        if len(path) >= 2:
-            found.setdefault(path[:2], number)
-    return found
+    row = {
+        "title": record.title,
+        "source_title": record.title,
+        "description": record.description,
+        "marked_absent": record.marked_absent,
+        "source_file": record.source_file,
+        "source_line": record.source_line,
+        "source_facts": record.source_facts,
+    }
+    row.update({fact: record.facts[fact] for fact in ("country", "city") if fact in record.facts})
+    if "region" in record.facts:
+        row["region"] = regions[record.facts["region"]]
+    return row
 
 
-def load_editorial(path: str | Path) -> Editorial:
-    """Read and check an editorial TOML file; errors name FILE:LINE."""
-    path = Path(path)
-    try:
-        text = seed.decode(path.read_bytes(), str(path))
-    except OSError as exc:
-        raise seed.SeedError(str(path), None, f"cannot read the file ({exc.strerror})") from exc
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's TOMLDecodeError holds only a message ending in its position.
-        message, where = _TOML_POSITION_RE.match(str(exc)).group("message", "where")
-        line = int(where) if where else (len(text.splitlines()) or None)
-        raise seed.SeedError(str(path), line, f"not valid TOML: {message}") from exc
-    positions = _entry_lines(text.split("\n"))  # TOML lines end in LF (or CRLF)
-    editorial = Editorial(source=str(path))
-    unknown_tables = set(data) - set(_TABLES)
-    if unknown_tables:
-        expected = ", ".join(f"[{table}.…]" for table in _TABLES)
-        raise seed.SeedError(
-            str(path), None, f"unknown table [{sorted(unknown_tables)[0]}]: expected {expected}"
-        )
-    for table, allowed in _TABLES.items():
-        entries = data.get(table, {})
-        if not isinstance(entries, dict):
-            raise seed.SeedError(str(path), None, f"“{table}” must be a table")
-        for key, facts in entries.items():
-            editorial.lines[key] = positions.get((table, key))
-            if not isinstance(facts, dict):
-                raise editorial.error(key, f"[{table}.“{key}”] must be a table of facts")
-            extra = set(facts) - allowed
-            if extra:
-                raise editorial.error(
-                    key,
-                    f"unknown fact “{sorted(extra)[0]}” for “{key}”: "
-                    f"expected {', '.join(sorted(allowed))}",
-                )
-            getattr(editorial, table)[key] = facts
-    return editorial
+def case_status(record: CaseRecord, *, draft: bool = False) -> str:
+    """The status of a case created from record: its own, else draft or published as asked."""
+    return record.status or (Case.Status.DRAFT if draft else Case.Status.PUBLISHED)
 
 
-def _check_str(editorial: Editorial, key: str, name: str, value) -> str:
-    if not isinstance(value, str):
-        raise editorial.error(key, f"{name} of “{key}” must be a string")
-    return value.strip()
+def search_fields(case, people) -> dict[str, str]:
+    """The search fields of a case (row or record) naming people, (organization, contact) pairs."""
+    text, title = search_document(case.title, case.description, people)
+    return {"search_text": text, "search_title": title}
 
 
-def _case_facts(editorial: Editorial, title: str, facts: dict, vocab: dict) -> dict:
-    checked = {}
-    if "themes" in facts:
-        themes = facts["themes"]
-        if not isinstance(themes, list):
-            raise editorial.error(title, f"themes of “{title}” must be a list")
-        checked["themes"] = []
-        for theme in themes:
-            name = vocab["themes"].get(_check_str(editorial, title, "a theme", theme).casefold())
-            if name is None:
-                raise editorial.error(title, f"unknown theme “{theme}” for “{title}”")
-            checked["themes"].append(name)
-    if "region" in facts:
-        value = _check_str(editorial, title, "region", facts["region"])
-        region = vocab["regions"].get(value.casefold())
-        if region is None:
-            raise editorial.error(title, f"unknown region “{value}” for “{title}”")
-        checked["region"] = region
-    if "country" in facts:
-        checked["country"] = _country(editorial, title, facts["country"])
-    if "city" in facts:
-        checked["city"] = _check_str(editorial, title, "city", facts["city"])
-    return checked
-
-
-def _country(editorial: Editorial, key: str, value) -> str:
-    code = _check_str(editorial, key, "country", value).upper()
-    if code and code not in countries:
-        raise editorial.error(key, f"unknown country code “{value}” for “{key}” (ISO 3166-1)")
-    return code
-
-
-def _check_lengths(model, values: dict[str, str], error, label: str = "") -> None:
-    """Refuse a value longer than its model field holds; error(message) names FILE:LINE."""
-    for name, value in values.items():
-        model_field = model._meta.get_field(name)
-        limit = model_field.max_length
-        if limit is not None and len(value) > limit:
-            raise error(
-                f"{label}{model_field.verbose_name} has {len(value):,} characters; "
-                f"at most {limit:,}"
-            )
+# --- Merging: the text, then the editorial overlay ---
 
 
 def merge(files: Sequence[seed.SeedFile], editorial: Editorial | None = None) -> Catalogue:
@@ -248,18 +159,32 @@ def merge(files: Sequence[seed.SeedFile], editorial: Editorial | None = None) ->
     Every value is checked against the field that will hold it, so nothing too long for the
     database reaches the transaction.
     """
+    catalogue = merge_text(files)
+    if editorial is not None:
+        apply_editorial(catalogue, editorial)
+    return catalogue
+
+
+def merge_text(files: Sequence[seed.SeedFile]) -> Catalogue:
+    """One catalogue from parsed seed files; a case named twice is an error."""
     catalogue = Catalogue()
     for parsed in files:
         catalogue.themes += [t for t in parsed.themes if t not in catalogue.themes]
         for case in parsed.cases:
             _merge_case(catalogue, parsed.source, case)
-    _merge_editorial(catalogue, editorial or Editorial())
     return catalogue
 
 
 def _at(source: str, line: int | None):
     """A SeedError at FILE:LINE, as a function of the message."""
     return lambda message: seed.SeedError(source, line, message)
+
+
+def _check_lengths(model, values: dict[str, str], error, label: str = "") -> None:
+    """Refuse a value longer than its model field holds; error(message) names FILE:LINE."""
+    for name, value in values.items():
+        if message := length_error(model._meta.get_field(name), value, label):
+            raise error(message)
 
 
 def _merge_case(catalogue: Catalogue, source: str, case: seed.Case) -> None:
@@ -312,42 +237,28 @@ def _merge_organization(
     return org.name, contact.name
 
 
-def _merge_editorial(catalogue: Catalogue, editorial: Editorial) -> None:
-    vocab = {
-        "themes": {name.casefold(): name for name in seed.THEMES}
-        | {slugify(name): name for name in seed.THEMES},
-        "regions": {name.casefold(): name for name in seed.REGIONS}
-        | {slugify(name): name for name in seed.REGIONS},
-    }
+def apply_editorial(catalogue: Catalogue, editorial: Editorial) -> None:
+    """Add the overlay's checked facts; an entry the text lacks, or a region it contradicts,
+    is an error at the entry's line."""
     for title, facts in editorial.cases.items():
         record = catalogue.cases.get(title)
         if record is None:
-            raise editorial.error(title, f"no imported case is titled “{title}”")
-        checked = _case_facts(editorial, title, facts, vocab)
-        _check_lengths(Case, {"city": checked.get("city", "")}, editorial.error_at(title))
+            raise editorial.error("cases", title, f"no imported case is titled “{title}”")
         stated = record.facts.get("region")
-        if stated and checked.get("region", stated) != stated:
+        if stated and facts.get("region", stated) != stated:
             raise editorial.error(
-                title, f"the region of “{title}” is stated in the text as {stated}"
+                "cases", title, f"the region of “{title}” is stated in the text as {stated}"
             )
-        record.facts = checked | record.facts
-    for name, facts in editorial.themes.items():
-        theme = vocab["themes"].get(name.casefold())
-        if theme is None:
-            raise editorial.error(name, f"unknown theme “{name}”")
-        if "description" in facts:
-            description = _check_str(editorial, name, "description", facts["description"])
-            catalogue.theme_descriptions[theme] = description
+        record.facts = facts | record.facts
     for name, facts in editorial.organizations.items():
         record = catalogue.organizations.get(name)
         if record is None:
-            raise editorial.error(name, f"no imported organization is named “{name}”")
-        if "country" in facts:
-            record.facts["country"] = _country(editorial, name, facts["country"])
-        if "website" in facts:
-            website = _check_str(editorial, name, "website", facts["website"])
-            _check_lengths(Organization, {"website": website}, editorial.error_at(name))
-            record.facts["website"] = website
+            message = f"no imported organization is named “{name}”"
+            raise editorial.error("organizations", name, message)
+        record.facts |= facts
+    for name, facts in editorial.themes.items():
+        if "description" in facts:
+            catalogue.theme_descriptions[name] = facts["description"]
 
 
 # --- Writing the catalogue ---
@@ -401,6 +312,14 @@ def import_cases(
     """Parse, merge and upsert seed files in one transaction; raise SeedError before writing."""
     files = [seed.parse_file(path) for path in paths]
     catalogue = merge(files, load_editorial(editorial) if editorial else None)
+    return write_catalogue(catalogue, dry_run=dry_run, draft=draft, overwrite=overwrite)
+
+
+def write_catalogue(
+    catalogue: Catalogue, *, dry_run: bool = False, draft: bool = False, overwrite: bool = False
+) -> ImportReport:
+    """Upsert the catalogue in one transaction: new cases are published (drafts if draft,
+    unless a record says otherwise); what editors changed stays unless overwrite."""
     attempt = 0
     while True:
         attempt += 1
@@ -430,7 +349,7 @@ def _vocabulary(model, names: Iterable[str], tally: Tally, descriptions=None) ->
         values = {"description": descriptions[name]} if name in descriptions else {}
         obj = existing.get(name)
         if obj is None:
-            existing[name] = model.objects.create(name=name, slug=slugify(name), **values)
+            existing[name] = model.objects.create(**vocabulary_row(name, descriptions))
             tally.created += 1
         elif any(getattr(obj, key) != value for key, value in values.items()):
             model.objects.filter(pk=obj.pk).update(**values)
@@ -438,6 +357,17 @@ def _vocabulary(model, names: Iterable[str], tally: Tally, descriptions=None) ->
         else:
             tally.unchanged += 1
     return existing
+
+
+@dataclass
+class _Rows:
+    """The rows that cases name, by name: themes, regions, organizations, and contacts by
+    (organization id, name)."""
+
+    themes: dict[str, Theme]
+    regions: dict[str, Region]
+    organizations: dict[str, Organization]
+    contacts: dict[tuple[int, str], Contact]
 
 
 def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite: bool) -> None:
@@ -452,7 +382,8 @@ def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite
     regions = _vocabulary(Region, case_regions, t["regions"])
     organizations = _write_organizations(catalogue, t["organizations"], overwrite)
     contacts = _write_contacts(catalogue, organizations, t["contacts"], overwrite)
-    _write_cases(catalogue, themes, regions, organizations, contacts, t["cases"], draft, overwrite)
+    rows = _Rows(themes, regions, organizations, contacts)
+    _write_cases(catalogue, rows, t["cases"], draft=draft, overwrite=overwrite)
     if any(tally.created or tally.updated for tally in t.values()):
         CatalogueState.objects.bump()
 
@@ -469,17 +400,16 @@ def _by_source(queryset, source_field: str, field: str, keys) -> dict:
 
 
 def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) -> dict:
+    """Upsert the organizations in bulk; their rows by the name the text gives them."""
     names = list(catalogue.organizations)
     existing = _by_source(Organization.objects.all(), "source_name", "name", names)
     slugs = set(Organization.objects.values_list("slug", flat=True))
     new, changed = [], []
     for name, record in catalogue.organizations.items():
-        values = {"name": name, "source_name": name, "kind": record.kind, **record.facts}
+        values = organization_row(record)
         obj = existing.get(name)
         if obj is None:
-            obj = Organization(slug=unique_slug(name, slugs.__contains__), **values)
-            slugs.add(obj.slug)
-            new.append(obj)
+            new.append(Organization(slug=claim_slug(name, slugs), **values))
         elif _apply(obj, values, overwrite):
             changed.append(obj)
         else:
@@ -488,33 +418,32 @@ def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) ->
     fields = ["name", "source_name", "kind", "country", "website", "edited_fields"]
     Organization.objects.bulk_update(changed, fields, batch_size=500)
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
-    return _by_source(Organization.objects.all(), "source_name", "name", names)
+    return existing | {obj.source_name: obj for obj in new}  # bulk_create set their ids
+
+
+def _contacts_of(org_ids: set[int]) -> dict[tuple[int, str], Contact]:
+    """The contacts of the organizations by (organization id, name or source name)."""
+    contacts = [
+        contact
+        for ids in _chunks(sorted(org_ids))
+        for contact in Contact.objects.filter(organization_id__in=ids)
+    ]
+    found = {(c.organization_id, c.name): c for c in contacts}
+    found.update({(c.organization_id, c.source_name): c for c in contacts if c.source_name})
+    return found
 
 
 def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, overwrite: bool):
+    """Upsert the contacts in bulk; their rows by (organization id, name in the text)."""
     wanted = {
         (organizations[org.name].pk, contact.name): contact
         for org in catalogue.organizations.values()
         for contact in org.contacts.values()
     }
-    org_ids = {org_id for org_id, _ in wanted}
-
-    def current():
-        contacts = [
-            contact
-            for ids in _chunks(sorted(org_ids))
-            for contact in Contact.objects.filter(organization_id__in=ids)
-        ]
-        found = {(c.organization_id, c.name): c for c in contacts}
-        found.update({(c.organization_id, c.source_name): c for c in contacts if c.source_name})
-        return found
-
-    existing = current()
+    existing = _contacts_of({org_id for org_id, _ in wanted})
     new, changed = [], []
     for key, record in wanted.items():
-        values = {"name": key[1], "source_name": key[1], "honorific": record.honorific}
-        if record.role:  # a file that names the contact without a role keeps the known one
-            values["role"] = record.role
+        values = contact_row(record)
         obj = existing.get(key)
         if obj is None:
             new.append(Contact(organization_id=key[0], **values))
@@ -526,7 +455,46 @@ def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, ove
     fields = ["name", "source_name", "honorific", "role", "edited_fields"]
     Contact.objects.bulk_update(changed, fields, batch_size=500)
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
-    return current()
+    return existing | {(obj.organization_id, obj.name): obj for obj in new}
+
+
+def _write_cases(catalogue: Catalogue, rows: _Rows, tally: Tally, *, draft, overwrite) -> None:
+    """Create and update the catalogue's cases with their themes and links: load what the
+    database holds, plan case by case, then write in bulk."""
+    planner = _CasePlanner(
+        _CurrentCases.load(catalogue.cases), rows, draft=draft, overwrite=overwrite
+    )
+    for record in catalogue.cases.values():
+        planner.add(record)
+    planner.plan.write(tally)
+
+
+@dataclass
+class _CurrentCases:
+    """The cases of the catalogue the database already holds, with their theme and link ids;
+    and every slug taken."""
+
+    cases: dict[str, Case]
+    slugs: set[str]
+    themes: dict[int, set[int]] = field(default_factory=dict)
+    links: dict[int, list[tuple[int, int | None]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, titles: Iterable[str]) -> _CurrentCases:
+        """Read them in a few queries per thousand titles."""
+        cases_with_region = Case.objects.select_related("region")  # compared with the record's
+        current = cls(
+            cases=_by_source(cases_with_region, "source_title", "title", titles),
+            slugs=set(Case.objects.values_list("slug", flat=True)),
+        )
+        for ids in _chunks([case.pk for case in current.cases.values()]):
+            theme_ids = CaseTheme.objects.filter(case__in=ids).values_list("case_id", "theme_id")
+            for case_id, theme_id in theme_ids:
+                current.themes.setdefault(case_id, set()).add(theme_id)
+            links = CaseOrganization.objects.filter(case__in=ids).order_by("case", "position")
+            for case_id, *link in links.values_list("case_id", "organization_id", "contact_id"):
+                current.links.setdefault(case_id, []).append(tuple(link))
+        return current
 
 
 CASE_FIELDS = [
@@ -547,116 +515,113 @@ CASE_FIELDS = [
 ]
 
 
-def _case_values(title: str, record: CaseRecord, regions: dict) -> dict:
-    values = {
-        "title": title,
-        "source_title": title,
-        "description": record.description,
-        "marked_absent": record.marked_absent,
-        "source_file": record.source_file,
-        "source_line": record.source_line,
-        "source_facts": record.source_facts,
-    }
-    values.update(
-        {fact: record.facts[fact] for fact in ("country", "city") if fact in record.facts}
-    )
-    if "region" in record.facts:
-        values["region"] = regions[record.facts["region"]]
-    return values
+@dataclass
+class _CasePlan:
+    """What writing the cases does: rows to create and update, themes and links to replace."""
+
+    new: list[Case] = field(default_factory=list)
+    changed: dict[int, Case] = field(default_factory=dict)
+    unchanged: int = 0
+    theme_rows: list[tuple[Case, int]] = field(default_factory=list)
+    link_rows: list[tuple[Case, int, int | None, int]] = field(default_factory=list)
+    stale_themes: list[int] = field(default_factory=list)
+    stale_links: list[int] = field(default_factory=list)
+    kept_links: list[Case] = field(default_factory=list)
+
+    def write(self, tally: Tally) -> None:
+        """Write the plan in bulk and count it."""
+        Case.objects.bulk_create(self.new, batch_size=500)  # which sets their ids
+        for ids in _chunks(self.stale_themes):
+            CaseTheme.objects.filter(case__in=ids).delete()
+        CaseTheme.objects.bulk_create(
+            [CaseTheme(case_id=case.pk, theme_id=pk) for case, pk in self.theme_rows],
+            batch_size=1000,
+        )
+        for ids in _chunks(self.stale_links):
+            CaseOrganization.objects.filter(case__in=ids).delete()
+        CaseOrganization.objects.bulk_create(
+            [
+                CaseOrganization(case_id=case.pk, organization_id=o, contact_id=c, position=i)
+                for case, o, c, i in self.link_rows
+            ],
+            batch_size=1000,
+        )
+        Case.objects.bulk_update(self.changed.values(), CASE_FIELDS, batch_size=500)
+        tally.created += len(self.new)
+        tally.updated += len(self.changed)
+        tally.unchanged += self.unchanged
+        # An editor's links stay, but the search text follows the case's new title or text.
+        for ids in _chunks([case.pk for case in self.kept_links if case.pk in self.changed]):
+            Case.objects.filter(pk__in=ids).refresh_search_text()
 
 
-def _write_cases(catalogue, themes, regions, organizations, contacts, tally, draft, overwrite):
-    existing = _by_source(Case.objects.all(), "source_title", "title", catalogue.cases)
-    slugs = set(Case.objects.values_list("slug", flat=True))
-    current_themes: dict[int, set[int]] = {}
-    current_links: dict[int, list[tuple[int, int | None]]] = {}
-    for ids in _chunks([case.pk for case in existing.values()]):
-        for case_id, theme_id in CaseTheme.objects.filter(case__in=ids).values_list(
-            "case_id", "theme_id"
-        ):
-            current_themes.setdefault(case_id, set()).add(theme_id)
-        links = CaseOrganization.objects.filter(case__in=ids).order_by("case", "position")
-        for case_id, org_id, contact_id in links.values_list(
-            "case_id", "organization_id", "contact_id"
-        ):
-            current_links.setdefault(case_id, []).append((org_id, contact_id))
+class _CasePlanner:
+    """Plans, case by case, what writing the catalogue changes, sparing editors' changes."""
 
-    now = timezone.now()
-    new: list[Case] = []
-    changed: dict[int, Case] = {}
-    theme_rows: list[tuple[Case, int]] = []
-    link_rows: list[tuple[Case, int, int | None, int]] = []
-    stale_themes, stale_links, kept_links = [], [], []
-    for title, record in catalogue.cases.items():
-        values = _case_values(title, record, regions)
-        obj = existing.get(title)
+    def __init__(self, current: _CurrentCases, rows: _Rows, *, draft: bool, overwrite: bool):
+        self.current, self.rows = current, rows
+        self.draft, self.overwrite = draft, overwrite
+        self.now = timezone.now()
+        self.plan = _CasePlan()
+
+    def add(self, record: CaseRecord) -> None:
+        values = case_row(record, self.rows.regions)
+        obj = self.current.cases.get(record.title)
         is_new = obj is None
         if is_new:
-            obj = Case(
-                slug=unique_slug(title, slugs.__contains__),
-                status=Case.Status.DRAFT if draft else Case.Status.PUBLISHED,
-                **values,
-            )
-            slugs.add(obj.slug)
-            new.append(obj)
+            slug = claim_slug(record.title, self.current.slugs)
+            obj = Case(slug=slug, status=case_status(record, draft=self.draft), **values)
+            self.plan.new.append(obj)
             touched = False
         else:
-            touched = _apply(obj, values, overwrite)
-
-        if "themes" in record.facts and (overwrite or "themes" not in obj.edited_fields):
-            wanted = {themes[name].pk for name in record.facts["themes"]}
-            if is_new or wanted != current_themes.get(obj.pk, set()):
-                if not is_new:
-                    stale_themes.append(obj.pk)
-                theme_rows += [(obj, pk) for pk in sorted(wanted)]
-                touched = True
-
-        if overwrite or "organizations" not in obj.edited_fields:
-            links = [
-                (organizations[org_name], contacts[(organizations[org_name].pk, c)] if c else None)
-                for org_name, c in record.links
-            ]
-            ids = [(org.pk, c.pk if c else None) for org, c in links]
-            if is_new or ids != current_links.get(obj.pk, []):
-                if not is_new:
-                    stale_links.append(obj.pk)
-                link_rows += [(obj, o, c, i) for i, (o, c) in enumerate(ids)]
-                touched = True
-            people = [(org.name, contact) for org, contact in links]
-            text, search_title = search_document(obj.title, obj.description, people)
-            if (text, search_title) != (obj.search_text, obj.search_title):
-                obj.search_text, obj.search_title = text, search_title
-                touched = True
-        else:
-            kept_links.append(obj)  # an editor's links: their search text is refreshed below
-
+            touched = _apply(obj, values, self.overwrite)
+        touched |= self._themes(obj, record, is_new)
+        touched |= self._links(obj, record, is_new)
         if is_new:
-            continue
+            return
         if touched:
-            obj.updated_at = now
-            changed[obj.pk] = obj
+            obj.updated_at = self.now
+            self.plan.changed[obj.pk] = obj
         else:
-            tally.unchanged += 1
+            self.plan.unchanged += 1
 
-    Case.objects.bulk_create(new, batch_size=500)
-    for ids in _chunks(stale_themes):
-        CaseTheme.objects.filter(case__in=ids).delete()
-    CaseTheme.objects.bulk_create(
-        [CaseTheme(case=case, theme_id=pk) for case, pk in theme_rows], batch_size=1000
-    )
-    for ids in _chunks(stale_links):
-        CaseOrganization.objects.filter(case__in=ids).delete()
-    CaseOrganization.objects.bulk_create(
-        [
-            CaseOrganization(case=case, organization_id=o, contact_id=c, position=i)
-            for case, o, c, i in link_rows
-        ],
-        batch_size=1000,
-    )
-    Case.objects.bulk_update(changed.values(), CASE_FIELDS, batch_size=500)
-    tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
-    for ids in _chunks([o.pk for o in kept_links if o.pk in changed]):
-        Case.objects.filter(pk__in=ids).refresh_search_text()
+    def _themes(self, obj: Case, record: CaseRecord, is_new: bool) -> bool:
+        """Plan the themes the record states, unless an editor chose them; True if they change."""
+        if "themes" not in record.facts:
+            return False
+        if "themes" in obj.edited_fields and not self.overwrite:
+            return False
+        wanted = {self.rows.themes[name].pk for name in record.facts["themes"]}
+        if not is_new:
+            if wanted == self.current.themes.get(obj.pk, set()):
+                return False
+            self.plan.stale_themes.append(obj.pk)
+        self.plan.theme_rows += [(obj, pk) for pk in sorted(wanted)]
+        return True
+
+    def _links(self, obj: Case, record: CaseRecord, is_new: bool) -> bool:
+        """Plan the links the record states and the search text they make, unless an editor
+        chose the links; True if anything changes."""
+        if "organizations" in obj.edited_fields and not self.overwrite:
+            self.plan.kept_links.append(obj)
+            return False
+        organizations, contacts = self.rows.organizations, self.rows.contacts
+        links = [
+            (organizations[name], contacts[(organizations[name].pk, c)] if c else None)
+            for name, c in record.links
+        ]
+        ids = [(org.pk, contact.pk if contact else None) for org, contact in links]
+        touched = False
+        if is_new or ids != self.current.links.get(obj.pk, []):
+            if not is_new:
+                self.plan.stale_links.append(obj.pk)
+            self.plan.link_rows += [(obj, o, c, i) for i, (o, c) in enumerate(ids)]
+            touched = True
+        for name, value in search_fields(obj, [(o.name, c) for o, c in links]).items():
+            if getattr(obj, name) != value:
+                setattr(obj, name, value)
+                touched = True
+        return touched
 
 
 def _chunks(items: list, size: int = 1000):

@@ -1,9 +1,9 @@
 """Synthetic, realistic case studies for benchmarks and load tests, as rows or as seed text.
 
 `generate(n, seed)` is pure: the same arguments give the same cases. `write_database`
-inserts them with bulk operations; `to_seed_text` writes them in the seed text format,
-so that `import_cases` can be benchmarked on the very same data. The words come from
-synthetic.toml beside this module.
+writes them through the importer's writer, as its Catalogue; `to_seed_text` writes them in
+the seed text format, so that `import_cases` can be benchmarked on the very same data.
+The words come from synthetic.toml beside this module.
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from . import seed
-from .models import (
-    Case,
-    CaseOrganization,
-    CatalogueState,
-    Contact,
-    Organization,
-    Region,
-    Theme,
-    search_document,
-    unique_slug,
+from .importer import (
+    CaseRecord,
+    Catalogue,
+    ContactRecord,
+    ImportReport,
+    OrganizationRecord,
+    write_catalogue,
 )
+from .models import Case, Organization
 
 SOURCE_FILE = "generated"
 SOURCE_FACTS = ["title", "description", "organizations", "region"]
-BATCH_SIZE = 1000
 MIN_WORDS, MAX_WORDS = 100, 250
 WOMEN_SHARE = 0.3
 
@@ -372,7 +369,7 @@ def generate(
     return [replace(case, draft=True) if i in drafts else case for i, case in enumerate(cases)]
 
 
-# --- Output: seed text or database rows ---
+# --- Output: seed text, or the importer's catalogue for its writer ---
 
 
 def _seed_lines(cases: list[GeneratedCase]) -> tuple[list[str], list[int]]:
@@ -395,6 +392,52 @@ def _seed_lines(cases: list[GeneratedCase]) -> tuple[list[str], list[int]]:
 def to_seed_text(cases: list[GeneratedCase]) -> str:
     """The cases in the seed text format, which holds no themes, countries, cities or status."""
     return "\n".join(_seed_lines(cases)[0])
+
+
+def to_catalogue(cases: list[GeneratedCase]) -> Catalogue:
+    """The cases as the importer's catalogue: what merging to_seed_text(cases) would give,
+    with the country, city, themes and status the text cannot hold."""
+    catalogue = Catalogue(themes=list(seed.THEMES))
+    for case, line in zip(cases, _seed_lines(cases)[1], strict=True):
+        for link in case.links:
+            _add_organization(catalogue, link)
+        catalogue.cases[case.title] = _case_record(case, line)
+    return catalogue
+
+
+def _add_organization(catalogue: Catalogue, link: Link) -> None:
+    """Record the organization a case names, and the contact it names there, if new."""
+    organization, contact = link.organization, link.contact
+    record = catalogue.organizations.setdefault(
+        organization.name,
+        OrganizationRecord(
+            organization.name, organization.kind, SOURCE_FILE, {"country": organization.country}
+        ),
+    )
+    if contact:
+        record.contacts.setdefault(
+            contact.name, ContactRecord(contact.honorific, contact.name, contact.role)
+        )
+
+
+def _case_record(case: GeneratedCase, line: int) -> CaseRecord:
+    """The record of a case, as if imported from line `line` of to_seed_text()."""
+    return CaseRecord(
+        title=case.title,
+        description=case.description,
+        marked_absent=False,
+        source_file=SOURCE_FILE,
+        source_line=line,
+        links=[(link.organization.name, link.contact and link.contact.name) for link in case.links],
+        facts={
+            "region": case.region,
+            "country": case.country,
+            "city": case.city,
+            "themes": list(case.themes),
+        },
+        source_facts=SOURCE_FACTS,
+        status=Case.Status.DRAFT if case.draft else Case.Status.PUBLISHED,
+    )
 
 
 @dataclass
@@ -433,6 +476,11 @@ def generate_text_file(path: str | Path, n: int, seed_value: int) -> GenerateRep
     return _report(cases, str(path), started)
 
 
+def _taken(model, *fields: str) -> set[str]:
+    """The names the model's rows hold in any of the fields."""
+    return {name for field in fields for name in model.objects.values_list(field, flat=True)}
+
+
 def generate_into_database(n: int, seed_value: int, draft_ratio: float = 0.0) -> GenerateReport:
     """Generate n cases whose titles and organization names are new, and insert them.
 
@@ -445,8 +493,9 @@ def generate_into_database(n: int, seed_value: int, draft_ratio: float = 0.0) ->
             n,
             seed_value,
             draft_ratio,
-            taken_titles=Case.objects.values_list("title", flat=True),
-            taken_organizations=Organization.objects.values_list("name", flat=True),
+            # The writer finds rows by their current or their source names: avoid both.
+            taken_titles=_taken(Case, "title", "source_title"),
+            taken_organizations=_taken(Organization, "name", "source_name"),
         )
         write_database(cases)
     if connection.vendor == "postgresql":
@@ -455,117 +504,10 @@ def generate_into_database(n: int, seed_value: int, draft_ratio: float = 0.0) ->
     return _report(cases, "the database", started)
 
 
-def _by_name(model, names: tuple[str, ...]) -> dict:
-    found = model.objects.in_bulk(list(names), field_name="name")
-    missing = [name for name in names if name not in found]
-    if missing:
-        raise LookupError(
-            f"no {model._meta.verbose_name} named {', '.join(missing)}: run `manage.py migrate`"
-        )
-    return found
+def write_database(cases: list[GeneratedCase]) -> ImportReport:
+    """Write the cases and what they name through the importer's writer, in one transaction.
 
-
-def _insert_organizations(named: list[GeneratedOrganization]) -> dict:
-    """Organization rows of the named organizations, with slugs not taken yet."""
-    slugs = set(Organization.objects.values_list("slug", flat=True))
-    rows = {}
-    for organization in named:
-        slug = unique_slug(organization.name, slugs.__contains__)
-        slugs.add(slug)
-        rows[organization] = Organization(
-            name=organization.name,
-            source_name=organization.name,
-            slug=slug,
-            kind=organization.kind,
-            country=organization.country,
-        )
-    Organization.objects.bulk_create(rows.values(), batch_size=BATCH_SIZE)
-    return rows
-
-
-def _insert_contacts(named: dict[GeneratedOrganization, list[seed.Contact]], organizations) -> dict:
-    """Contact rows by (organization, contact), for the contacts each organization names."""
-    rows = {
-        (organization, contact): Contact(
-            organization_id=organizations[organization].pk,
-            honorific=contact.honorific,
-            name=contact.name,
-            source_name=contact.name,
-            role=contact.role,
-        )
-        for organization, contacts in named.items()
-        for contact in contacts
-    }
-    Contact.objects.bulk_create(rows.values(), batch_size=BATCH_SIZE)
-    return rows
-
-
-def _insert_cases(cases: list[GeneratedCase], regions: dict) -> list[Case]:
-    """Case rows, as if imported from to_seed_text(cases): source_line is the title's line."""
-    title_lines = _seed_lines(cases)[1]
-    slugs = set(Case.objects.values_list("slug", flat=True))
-    rows = []
-    for case, line in zip(cases, title_lines, strict=True):
-        links = [(link.organization.name, link.contact) for link in case.links]
-        search_text, search_title = search_document(case.title, case.description, links)
-        slug = unique_slug(case.title, slugs.__contains__)
-        slugs.add(slug)
-        rows.append(
-            Case(
-                title=case.title,
-                source_title=case.title,
-                slug=slug,
-                description=case.description,
-                region_id=regions[case.region].pk,
-                country=case.country,
-                city=case.city,
-                status=Case.Status.DRAFT if case.draft else Case.Status.PUBLISHED,
-                source_file=SOURCE_FILE,
-                source_line=line,
-                source_facts=SOURCE_FACTS,
-                search_text=search_text,
-                search_title=search_title,
-            )
-        )
-    Case.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    return rows
-
-
-def write_database(cases: list[GeneratedCase]) -> dict[str, int]:
-    """Insert the cases and what they name, in bulk and at once; returns the rows per table.
-
-    Titles and organization names must be new to the database (generate() can avoid
-    the taken ones); themes and regions must exist. source_line is the line of the
-    title in to_seed_text(cases), as if the cases had been imported from it.
+    Titles and organization names should be new to the database (generate() can avoid the
+    taken ones); otherwise the cases update the rows of those names, as an import would.
     """
-    themes = _by_name(Theme, seed.THEMES)
-    regions = _by_name(Region, seed.REGIONS)
-    with transaction.atomic():
-        organizations = _insert_organizations(organizations_of(cases))
-        contacts = _insert_contacts(contacts_of(cases), organizations)
-        rows = _insert_cases(cases, regions)
-        theme_rows = [
-            Case.themes.through(case_id=row.pk, theme_id=themes[name].pk)
-            for case, row in zip(cases, rows, strict=True)
-            for name in case.themes
-        ]
-        Case.themes.through.objects.bulk_create(theme_rows, batch_size=BATCH_SIZE)
-        link_rows = [
-            CaseOrganization(
-                case_id=row.pk,
-                organization_id=organizations[link.organization].pk,
-                contact_id=contacts[(link.organization, link.contact)].pk if link.contact else None,
-                position=position,
-            )
-            for case, row in zip(cases, rows, strict=True)
-            for position, link in enumerate(case.links)
-        ]
-        CaseOrganization.objects.bulk_create(link_rows, batch_size=BATCH_SIZE)
-        CatalogueState.objects.bump()  # bulk writes send no signals
-    return {
-        "organizations": len(organizations),
-        "contacts": len(contacts),
-        "cases": len(rows),
-        "case themes": len(theme_rows),
-        "case organizations": len(link_rows),
-    }
+    return write_catalogue(to_catalogue(cases))

@@ -8,8 +8,10 @@ from django.core.management import CommandError, call_command
 from django_countries import countries
 
 from cases import seed, synthetic
-from cases.importer import import_cases
+from cases.importer import import_cases, merge_text, write_catalogue
 from cases.models import Case, CaseOrganization, CatalogueState, Contact, Organization
+
+from .factories import make_case
 
 
 def titles(cases):
@@ -127,6 +129,53 @@ def test_seed_text_follows_the_grammar_for_many_cases():
         )
         for c in cases
     ]
+
+
+def test_generated_catalogue_is_what_merging_its_seed_text_gives():
+    cases = synthetic.generate(300, 13)
+
+    generated = synthetic.to_catalogue(cases)
+    merged = merge_text([seed.parse(synthetic.to_seed_text(cases), source="generated")])
+
+    def text_of(catalogue):
+        """What the seed text holds: no countries, cities, themes or status."""
+        return (
+            catalogue.themes,
+            [
+                (c.title, c.description, c.source_file, c.source_line, c.links, c.source_facts)
+                for c in catalogue.cases.values()
+            ],
+            [(c.title, c.facts["region"]) for c in catalogue.cases.values()],
+            [(o.name, o.kind, o.contacts) for o in catalogue.organizations.values()],
+        )
+
+    assert text_of(generated) == text_of(merged)
+
+
+@pytest.mark.django_db
+def test_generated_drafts_keep_their_status_through_the_writer_whatever_it_is_told():
+    cases = synthetic.generate(40, 3, 0.25)
+    drafts = {case.title for case in cases if case.draft}
+
+    write_catalogue(synthetic.to_catalogue(cases), draft=True)
+
+    assert set(Case.objects.filter(status=Case.Status.DRAFT).values_list("title", flat=True)) == (
+        drafts
+    )
+    assert Case.objects.published().count() == 30
+
+
+@pytest.mark.django_db
+def test_generating_never_takes_over_a_case_an_editor_renamed():
+    title = synthetic.generate(1, 3)[0].title
+    make_case("Renamed by an editor")
+    Case.objects.filter(title="Renamed by an editor").update(source_title=title)
+
+    run(1, "--seed", 3)
+
+    assert Case.objects.count() == 2
+    renamed = Case.objects.get(title="Renamed by an editor")
+    assert renamed.source_file == "" and not renamed.organizations.exists()
 
 
 @pytest.mark.django_db

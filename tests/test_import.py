@@ -12,7 +12,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cases import importer
+from cases import importer, synthetic
 from cases.importer import import_cases
 from cases.models import (
     Case,
@@ -178,6 +178,17 @@ def test_changed_text_updates_the_case_on_reimport(imported, seed_path, editoria
 def test_import_never_deletes_cases_missing_from_the_file(imported, write_seed):
     import_cases([write_seed(SECOND_FILE)])
     assert Case.objects.count() == 4
+
+
+def test_reimport_takes_the_same_queries_however_many_cases(tmp_path, django_assert_num_queries):
+    path = tmp_path / "generated.txt"
+    synthetic.generate_text_file(path, 120, 4)  # every case states its region
+    import_cases([path])
+
+    with django_assert_num_queries(13):  # not one more per case
+        report = import_cases([path])
+
+    assert tallies(report)["cases"] == (0, 0, 120)
 
 
 # --- all or nothing ---
@@ -401,6 +412,29 @@ def test_editorial_entry_written_as_a_key_names_its_line(seed_path, write_seed):
     path, error = editorial_error(seed_path, write_seed, toml)
     assert error.startswith(f"{path}:3: ")
     assert "unknown fact “mayor”" in error
+
+
+@pytest.mark.parametrize(
+    ("fact", "message"),
+    [
+        ("city = 5", "city must be a string"),
+        ('country = ["PE"]', "country must be a string"),
+        ('themes = "Youth"', "themes must be a list of strings"),
+        ('region = " "', "region is empty"),
+        ('country = "PER"', "unknown country code “PER” (ISO 3166-1)"),
+    ],
+)
+def test_editorial_fact_of_the_wrong_kind_names_file_and_line(seed_path, write_seed, fact, message):
+    toml = f'[cases."{BARCELONA}"]\ncity = "Barcelona"\n\n[cases."{ATE}"]\n{fact}\n'
+    path, error = editorial_error(seed_path, write_seed, toml)
+    assert error == f"{path}:4: {message}"
+
+
+def test_editorial_country_codes_may_be_lower_case(db, seed_path, write_seed):
+    toml = f'[cases."{ATE}"]\ncountry = "pe"\n[organizations."HomeNet Pakistan"]\ncountry = "pk"\n'
+    import_cases([seed_path], editorial=write_seed(toml, "editorial.toml"))
+    assert case_facts(ATE)[1] == "PE"
+    assert Organization.objects.get(name="HomeNet Pakistan").country.code == "PK"
 
 
 # --- values longer than their fields hold are refused before anything is written ---

@@ -3,20 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.exports import catalogue_fixture
-from cases.importer import load_editorial, merge
-from cases.seed import SeedError, parse_file
-
-
-def build() -> str:
-    """The fixture built from the seed files and editorial overlay in the source folder."""
-    source = Path(settings.CATALOGUE_SOURCE_DIR)
-    files = [parse_file(path) for path in sorted(source.glob("*.txt"))]
-    if not files:
-        raise SeedError(str(source), None, "no seed files (*.txt) in the source folder")
-    editorial_path = source / "editorial.toml"
-    editorial = load_editorial(editorial_path) if editorial_path.exists() else None
-    return catalogue_fixture(merge(files, editorial))
+from cases.fixture import build_fixture
+from cases.seed import SeedError
 
 
 class Command(BaseCommand):
@@ -30,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, check, **options):
         target = Path(settings.CATALOGUE_FIXTURE)
         try:
-            text = build()
+            text = build_fixture(Path(settings.CATALOGUE_SOURCE_DIR))
         except SeedError as exc:
             raise CommandError(str(exc)) from exc
         current = target.read_text(encoding="utf-8") if target.exists() else None

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.importer import ImportFailed
 from cases.synthetic import generate_into_database, generate_text_file
 
 
@@ -34,6 +35,6 @@ class Command(BaseCommand):
                 report = generate_text_file(as_text, n, seed)
             else:
                 report = generate_into_database(n, seed, draft_ratio)
-        except (ValueError, LookupError, OSError) as exc:
+        except (ValueError, OSError, ImportFailed) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(report.summary())
