@@ -208,7 +208,8 @@ def _entry_lines(lines: Iterable[str]) -> dict[tuple[str, str], int]:
 def _read_toml(path: Path) -> tuple[str, dict]:
     """The text of the file and the TOML it holds; errors name FILE:LINE."""
     try:
-        text = seed.decode(path.read_bytes(), str(path))
+        # A leading byte-order mark (as some Windows editors write) is dropped, as in seed text.
+        text = seed.decode(path.read_bytes(), str(path)).removeprefix("\ufeff")
     except OSError as exc:
         raise seed.SeedError(str(path), None, f"cannot read the file ({exc.strerror})") from exc
     try:

@@ -437,6 +437,12 @@ def test_editorial_country_codes_may_be_lower_case(db, seed_path, write_seed):
     assert Organization.objects.get(name="HomeNet Pakistan").country.code == "PK"
 
 
+def test_editorial_file_may_start_with_a_byte_order_mark(db, seed_path, write_seed):
+    toml = f'\ufeff[cases."{ATE}"]\ncountry = "PE"\n'.encode()
+    import_cases([seed_path], editorial=write_seed(toml, "editorial.toml"))
+    assert case_facts(ATE)[1] == "PE"
+
+
 # --- values longer than their fields hold are refused before anything is written ---
 
 
