@@ -11,8 +11,19 @@ from django.db import OperationalError
 from django.db.models import Count
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
-from .models import Case, CaseOrganization, CatalogueState, Contact, Organization, Region, Theme
+from .models import (
+    COMPLETENESS_CHECKS,
+    Case,
+    CaseOrganization,
+    CatalogueState,
+    Contact,
+    Organization,
+    Region,
+    Theme,
+)
 from .views import database_is_busy
 
 BUSY_MESSAGE = "The catalogue is busy, please save again."
@@ -171,11 +182,30 @@ class CaseAdminForm(CatalogueForm):
         return cleaned
 
 
+class CompletenessFilter(admin.SimpleListFilter):
+    """Cases missing at least one of COMPLETENESS_CHECKS, or none (needs `with_completeness`)."""
+
+    title = "completeness"
+    parameter_name = "completeness"
+
+    def lookups(self, request, model_admin):
+        return [("incomplete", "Incomplete"), ("complete", "Complete")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "incomplete":
+            return queryset.filter(completeness__lt=len(COMPLETENESS_CHECKS))
+        if self.value() == "complete":
+            return queryset.filter(completeness=len(COMPLETENESS_CHECKS))
+        return queryset
+
+
 @admin.register(Case)
 class CaseAdmin(CatalogueAdmin):
     form = CaseAdminForm
-    list_display = ["title", "status", "region", "country", "city", "marked_absent", "updated_at"]
-    list_filter = ["status", "themes", "region", "organizations__kind", "marked_absent"]
+    list_display = ["title", "status", "region", "country", "city", "completeness"]
+    list_display += ["marked_absent", "updated_at"]
+    list_filter = ["status", CompletenessFilter, "themes", "region", "organizations__kind"]
+    list_filter += ["marked_absent"]
     search_fields = [
         "title",
         "description",
@@ -189,12 +219,33 @@ class CaseAdmin(CatalogueAdmin):
     actions = [publish, unpublish]
     date_hierarchy = "updated_at"
     list_per_page = 50
-    readonly_fields = ["source_file", "source_line", "created_at", "updated_at"]
+    readonly_fields = ["source_file", "source_line", "created_at", "updated_at", "checklist"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "description", "loaded_version"]}),
         ("Where and what", {"fields": ["region", "country", "city", "themes", "marked_absent"]}),
+        ("Completeness", {"fields": ["checklist"]}),
         ("Source", {"fields": ["source_file", "source_line", "created_at", "updated_at"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_completeness()
+
+    @admin.display(description="Completeness", ordering="completeness")
+    def completeness(self, case):
+        total = len(COMPLETENESS_CHECKS)
+        return "complete" if case.completeness == total else f"{case.completeness}/{total}"
+
+    @admin.display(description="Checklist")
+    def checklist(self, case):
+        """What the saved case has (✓) and lacks (✗), from COMPLETENESS_CHECKS."""
+        if case.pk is None:
+            return "Shown once the case is saved."
+        saved = Case.objects.for_listing().get(pk=case.pk)
+        lines = [
+            ("✓", check.label, "") if passed else ("✗", check.label, " (missing)")
+            for check, passed in saved.completeness_checklist()
+        ]
+        return format_html_join(mark_safe("<br>"), "{} {}{}", lines)
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

@@ -8,10 +8,10 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models
-from django.db.models import Count, F, Lookup, Prefetch, Q
+from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Substr
-from django.db.models.lookups import In
+from django.db.models.functions import Length, Substr
+from django.db.models.lookups import GreaterThanOrEqual, In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -283,6 +283,48 @@ class Contact(models.Model):
     natural_key.dependencies = ["cases.organization"]
 
 
+# A description shorter than this says too little about a case to stand on its own.
+MIN_DESCRIPTION_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class CompletenessCheck:
+    """A fact a complete case has: its label for editors, and how the public hears it missing."""
+
+    key: str
+    label: str
+    missing: str
+
+
+COMPLETENESS_CHECKS = (
+    CompletenessCheck("themes", "At least one theme", "no theme yet"),
+    CompletenessCheck("region", "Region", "no region yet"),
+    CompletenessCheck("country", "Country", "no country yet"),
+    CompletenessCheck("city", "City", "no city yet"),
+    CompletenessCheck("organizations", "At least one organization", "no organization yet"),
+    CompletenessCheck("contact", "A contact for one of its organizations", "no contact yet"),
+    CompletenessCheck(
+        "description",
+        f"A description of at least {MIN_DESCRIPTION_LENGTH} characters",
+        "a short description",
+    ),
+)
+
+
+def _completeness_conditions() -> dict:
+    """Each check's key and its condition in SQL; Case.present_facts says the same in Python."""
+    links = CaseOrganization.objects.filter(case=OuterRef("pk"))
+    return {
+        "themes": Exists(Case.themes.through.objects.filter(case=OuterRef("pk"))),
+        "region": Q(region__isnull=False),
+        "country": ~Q(country=""),
+        "city": ~Q(city=""),
+        "organizations": Exists(links),
+        "contact": Exists(links.filter(contact__isnull=False)),
+        "description": GreaterThanOrEqual(Length("description"), MIN_DESCRIPTION_LENGTH),
+    }
+
+
 class CaseQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -298,6 +340,15 @@ class CaseQuerySet(models.QuerySet):
         return self.select_related("region").prefetch_related(
             "themes", Prefetch("caseorganization_set", queryset=links, to_attr="links")
         )
+
+    def with_completeness(self) -> "CaseQuerySet":
+        """Each case with `completeness`, the number of COMPLETENESS_CHECKS it passes."""
+        conditions = _completeness_conditions()
+        one_each = [
+            models.Case(models.When(conditions[check.key], then=Value(1)), default=Value(0))
+            for check in COMPLETENESS_CHECKS
+        ]
+        return self.annotate(completeness=sum(one_each[1:], one_each[0]))
 
     def with_themes(self, slugs) -> "CaseQuerySet":
         tagged = Case.themes.through.objects.filter(theme__slug__in=slugs)
@@ -485,6 +536,29 @@ class Case(models.Model):
             )
             for fact in self.FACTS
         ]
+
+    def present_facts(self) -> set[str]:
+        """The keys of the COMPLETENESS_CHECKS this case passes; on a case from for_listing(),
+        whose themes and links are prefetched, this makes no query."""
+        present = {
+            "themes": bool(self.themes.all()),
+            "region": self.region_id is not None,
+            "country": bool(self.country),
+            "city": bool(self.city),
+            "organizations": bool(self.links),
+            "contact": any(link.contact_id for link in self.links),
+            "description": len(self.description) >= MIN_DESCRIPTION_LENGTH,
+        }
+        return {key for key, passed in present.items() if passed}
+
+    def completeness_checklist(self) -> list[tuple[CompletenessCheck, bool]]:
+        """Each check, and whether this case passes it (see present_facts)."""
+        present = self.present_facts()
+        return [(check, check.key in present) for check in COMPLETENESS_CHECKS]
+
+    def missing_facts(self) -> list[str]:
+        """What the public is told is missing ("no contact yet"); empty when complete."""
+        return [check.missing for check, passed in self.completeness_checklist() if not passed]
 
 
 class CaseOrganizationQuerySet(models.QuerySet):
