@@ -392,7 +392,13 @@ sitemap_section.canonical_query = _sitemap_page
 def robots_txt(request):
     """Crawlers read every public page once, through the sitemap, and skip the filter,
     search and sort combinations of the lists and exports, which multiply without end."""
-    combinations = ["case-list", "case-feed", "case-list-json", "case-list-csv"]
+    combinations = [
+        "case-list",
+        "case-feed",
+        "case-list-json",
+        "case-list-csv",
+        "case-list-linked-data",
+    ]
     # `?*`: a parser that ignores wildcards then blocks nothing, where `?` alone would read
     # as the whole of /cases/, case pages included.
     disallowed = [reverse("admin:index"), *(f"{reverse(name)}?*" for name in combinations)]

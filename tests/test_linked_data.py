@@ -133,6 +133,11 @@ def test_pages_link_to_each_other(client, catalogue):
     assert client.get("/cases.jsonld?page=3&page_size=2").status_code == 404
 
 
+def test_crawlers_skip_the_filter_combinations_of_linked_data(client, catalogue):
+    robots = client.get("/robots.txt").content.decode()
+    assert "Disallow: /cases.jsonld?*" in robots.splitlines()
+
+
 def test_linked_data_is_readable_from_any_origin(client, catalogue):
     for url in ["/cases.jsonld", "/cases.jsonld?format=ttl"]:
         response = client.get(url, HTTP_ORIGIN="https://elsewhere.example")
