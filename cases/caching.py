@@ -60,7 +60,13 @@ def _audience(request) -> str:
 
 
 def _etag(request, *args, **kwargs) -> str:
-    return _digest(RELEASE, _audience(request), request.catalogue.token, request.canonical_url)
+    return _digest(
+        RELEASE,
+        _audience(request),
+        request.catalogue.token,
+        request.canonical_url,
+        request.media_type,
+    )
 
 
 def _last_modified(request, *args, **kwargs):
@@ -79,7 +85,7 @@ def _shared_copy(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = f"catalogue:page:{_digest(RELEASE, request.canonical_url)}"
+        key = f"catalogue:page:{_digest(RELEASE, request.canonical_url, request.media_type)}"
         version = request.catalogue.token
         stored = cache.get(key, version=version)
         if stored is not None:
@@ -106,15 +112,24 @@ def canonical_query(view, request) -> QueryDict | None:
     return declared(request) if declared else QueryDict()
 
 
+def media_type(view, request) -> str:
+    """The media type a view that answers in several (`media_types`, its default first) picks
+    from the Accept header; "" for views with one."""
+    offered = getattr(getattr(view, "view_class", view), "media_types", ())
+    return (request.get_preferred_type(offered) or offered[0]) if offered else ""
+
+
 def catalogue_page(view):
     """ETag/Last-Modified from the viewer's catalogue version (304 without any work),
     Cache-Control, and one shared rendered copy per page and version for anonymous visitors.
 
-    The view sees only the canonical query, so what it renders matches the cache key."""
+    The view sees only the canonical query and `request.media_type`, so what it renders matches
+    the cache key and the ETag (a browser never gets the Turtle a script asked for)."""
     conditional = condition(etag_func=_etag, last_modified_func=_last_modified)(_shared_copy(view))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        request.media_type = media_type(view, request)
         query = canonical_query(view, request)
         if query is None:
             response = view(request, *args, **kwargs)  # a 400 that says why: nothing to keep
@@ -128,7 +143,7 @@ def catalogue_page(view):
             patch_cache_control(response, private=True, no_cache=True)
         else:
             patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-        patch_vary_headers(response, ["Cookie"])
+        patch_vary_headers(response, ["Cookie", "Accept"] if request.media_type else ["Cookie"])
         return response
 
     return wrapper

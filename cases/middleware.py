@@ -63,8 +63,12 @@ CROSS_ORIGIN_URL_NAMES = frozenset(
         "case-cite-bib",
         "case-cite-ris",
         "case-cite-json",
+        "case-list-linked-data",
     }
 )
+# Pages that also answer as linked data (by Accept, see cases/caching.py): shared in that
+# form only.
+NEGOTIATED_URL_NAMES = frozenset({"case-detail"})
 
 
 class CrossOriginReadMiddleware:
@@ -76,14 +80,20 @@ class CrossOriginReadMiddleware:
 
     @staticmethod
     def shares(request) -> bool:
-        match = request.resolver_match
-        return match is not None and match.url_name in CROSS_ORIGIN_URL_NAMES
+        name = request.resolver_match.url_name if request.resolver_match else None
+        if name in NEGOTIATED_URL_NAMES:
+            # A preflight comes before the view picks a form: allow it; the HTML page then
+            # comes without the header, so another origin still cannot read it.
+            return getattr(request, "media_type", None) != "text/html"
+        return name in CROSS_ORIGIN_URL_NAMES
 
     def __call__(self, request):
         response = self.get_response(request)
         if self.shares(request):
             response["Access-Control-Allow-Origin"] = "*"
-            response["Access-Control-Expose-Headers"] = "ETag, X-Total-Count, Content-Disposition"
+            response["Access-Control-Expose-Headers"] = (
+                "ETag, X-Total-Count, Content-Disposition, Link"
+            )
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):

@@ -8,6 +8,11 @@ urlpatterns = [
     path("cases/", catalogue_page(views.CaseListView.as_view()), name="case-list"),
     path("cases.json", catalogue_page(views.CaseJSONView.as_view()), name="case-list-json"),
     path("cases.csv", catalogue_page(views.CaseCSVView.as_view()), name="case-list-csv"),
+    path(
+        "cases.jsonld",
+        catalogue_page(views.CaseLinkedDataView.as_view()),
+        name="case-list-linked-data",
+    ),
     # Before the case pages: "feed" is not a case's slug.
     path("cases/feed/", catalogue_page(views.CaseFeedView.as_view()), name="case-feed"),
     path("cases/<slug:slug>/", catalogue_page(views.CaseDetailView.as_view()), name="case-detail"),

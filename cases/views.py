@@ -14,7 +14,7 @@ from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django.views.generic.detail import BaseDetailView
 
-from . import citations, exports, openapi, sitemaps
+from . import citations, exports, linked_data, openapi, sitemaps
 from .caching import absolute_url, cached
 from .excerpts import case_excerpt
 from .feeds import CaseFeed
@@ -147,6 +147,9 @@ class CaseJSONView(FilteredCasesMixin, View):
                 {"error": f"page {number} is past the end ({paginator.num_pages} pages)"},
                 status=404,
             )
+        return self.page_response(request, page)
+
+    def page_response(self, request, page):
         return JsonResponse(exports.json_page(request, page), json_dumps_params={"indent": 1})
 
 
@@ -165,9 +168,17 @@ class CaseCSVView(FilteredCasesMixin, View):
 class CaseDetailView(DetailView):
     template_name = "cases/case_detail.html"
     context_object_name = "case"
+    # The page, or the case as linked data for a client that asks for it (Accept).
+    media_types = ("text/html", linked_data.JSON_LD, linked_data.TURTLE)
 
     def get_queryset(self):
         return Case.objects.visible_to(self.request.user).for_listing()
+
+    def get(self, request, *args, **kwargs):
+        if request.media_type == "text/html":
+            return super().get(request, *args, **kwargs)
+        node = linked_data.case_node(request, self.get_object())
+        return linked_data_response(linked_data.document([node]), request.media_type)
 
     def get_context_data(self, **kwargs):
         related = Case.objects.published().for_listing().related_to(self.object)
@@ -381,7 +392,13 @@ sitemap_section.canonical_query = _sitemap_page
 def robots_txt(request):
     """Crawlers read every public page once, through the sitemap, and skip the filter,
     search and sort combinations of the lists and exports, which multiply without end."""
-    combinations = ["case-list", "case-feed", "case-list-json", "case-list-csv"]
+    combinations = [
+        "case-list",
+        "case-feed",
+        "case-list-json",
+        "case-list-csv",
+        "case-list-linked-data",
+    ]
     # `?*`: a parser that ignores wildcards then blocks nothing, where `?` alone would read
     # as the whole of /cases/, case pages included.
     disallowed = [reverse("admin:index"), *(f"{reverse(name)}?*" for name in combinations)]
@@ -451,3 +468,51 @@ class DataView(TemplateView):
             changed_at=changed_at,
             **kwargs,
         )
+
+
+def linked_data_response(document: dict, media_type: str) -> HttpResponse:
+    content_type = linked_data.CONTENT_TYPES[media_type]
+    return HttpResponse(linked_data.serialize(document, media_type), content_type=content_type)
+
+
+class CaseLinkedDataView(CaseJSONView):
+    """/cases.jsonld: the cases of /cases.json (same filters, same pages) as schema.org JSON-LD,
+    or Turtle with `format=ttl`; the pages link to each other in the Link header."""
+
+    FORMATS = {"jsonld": linked_data.JSON_LD, "ttl": linked_data.TURTLE}
+
+    @classmethod
+    def format_of(cls, request) -> str | None:
+        return cls.FORMATS.get(request.GET.get("format", "jsonld"))
+
+    @classmethod
+    def canonical_query(cls, request) -> QueryDict | None:
+        query = super().canonical_query(request)
+        if query is None or cls.format_of(request) is None:
+            return None
+        if cls.format_of(request) == linked_data.TURTLE:
+            query["format"] = "ttl"
+        return query
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.format_of(request) is None:
+            given = request.GET.get("format")
+            errors = {"format": [f"Unknown format “{given}”: use jsonld or ttl."]}
+            return bad_request(request, errors, as_json=True)
+        return super().dispatch(request, *args, **kwargs)
+
+    def page_response(self, request, page):
+        nodes = [linked_data.case_node(request, case) for case in page.object_list]
+        response = linked_data_response(linked_data.document(nodes), self.format_of(request))
+        response["X-Total-Count"] = page.paginator.count
+        # The neighbours' addresses, as /cases.json gives them in its body.
+        relations = {"next": "next", "previous": "prev"}
+        fields = [field for field in exports.PAGE_FIELDS if field.name in relations]
+        links = [
+            f'<{url}>; rel="{relations[field.name]}"'
+            for field in fields
+            if (url := field.value(request, page))
+        ]
+        if links:
+            response["Link"] = ", ".join(links)
+        return response
