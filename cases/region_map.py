@@ -47,6 +47,7 @@ class RegionMap:
 
     @property
     def drawn(self) -> list[MapRegion]:
+        """The regions that have an outline, in the order given."""
         return [region for region in self.regions if region.path]
 
 
