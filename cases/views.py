@@ -29,6 +29,7 @@ from .filters import (
     panel_groups,
 )
 from .models import Case, CatalogueState, Organization, Region, Theme
+from .region_map import home_map, list_map
 
 LIST_PAGE_SIZE = 20
 JSON_PAGE_SIZE = 50
@@ -85,11 +86,12 @@ class HomeView(TemplateView):
                 "regions": list(Region.objects.with_case_counts()),
             }
 
-        return super().get_context_data(
+        context = super().get_context_data(
             **cached(self.request, "home", summary),
             recent=published.for_listing().order_by("-updated_at", "title")[:6],
             **kwargs,
         )
+        return {**context, "region_map": home_map(context["regions"])}
 
 
 class CaseListView(FilteredCasesMixin, ListView):
@@ -103,9 +105,11 @@ class CaseListView(FilteredCasesMixin, ListView):
     def get_context_data(self, **kwargs):
         facets = cached(self.request, self.filterset.facet_key(), self.filterset.facets)
         chips = self.filterset.chips()
+        regions = next(facet.options for facet in facets if facet.name == "region")
         context = super().get_context_data(
             filterset=self.filterset,
             facet_groups=panel_groups(facets),
+            region_map=list_map(regions, self.request.GET),
             chips=chips,
             filter_chips=[chip for chip in chips if chip.name != "q"],
             sorts=SORTS,
