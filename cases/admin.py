@@ -19,6 +19,8 @@ from .models import (
     Case,
     CaseOrganization,
     CatalogueState,
+    Collection,
+    CollectionCase,
     Contact,
     Organization,
     Region,
@@ -349,6 +351,36 @@ class RegionAdmin(CatalogueAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
     fields = ["name", "slug"]
+
+
+class CollectionCaseInline(admin.TabularInline):
+    model = CollectionCase
+    extra = 1
+    autocomplete_fields = ["case"]
+    fields = ["position", "case"]
+    ordering = ["position"]
+
+
+@admin.register(Collection)
+class CollectionAdmin(CatalogueAdmin):
+    list_display = ["title", "case_count", "published_count", "updated_at"]
+    ordering = ["title"]  # explicit: a count annotation drops Meta.ordering
+    search_fields = ["title", "introduction"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "introduction"]
+    inlines = [CollectionCaseInline]
+
+    def get_queryset(self, request):
+        counted = super().get_queryset(request).with_case_counts()
+        return counted.annotate(all_count=Count("collectioncase"))
+
+    @admin.display(description="Cases", ordering="all_count")
+    def case_count(self, collection):
+        return collection.all_count
+
+    @admin.display(description="Published", ordering="case_count")
+    def published_count(self, collection):
+        return collection.case_count
 
 
 admin.site.site_header = "SSE case-study catalogue"

@@ -360,6 +360,11 @@ class CaseQuerySet(models.QuerySet):
     def with_countries(self, codes) -> "CaseQuerySet":
         return self.filter(country__in=codes)
 
+    def in_collection(self, collection) -> "CaseQuerySet":
+        """The cases of a collection, in its order."""
+        members = self.filter(collectioncase__collection=collection)
+        return members.order_by("collectioncase__position", "title")
+
     def with_kinds(self, kinds) -> "CaseQuerySet":
         links = CaseOrganization.objects.filter(organization__kind__in=kinds)
         return self.filter(pk__in=links.values("case"))
@@ -598,6 +603,65 @@ class CaseOrganization(models.Model):
     def clean(self):
         if self.contact_id and self.contact.organization_id != self.organization_id:
             raise ValidationError({"contact": "This contact belongs to another organization."})
+
+
+class CollectionQuerySet(models.QuerySet):
+    def public(self) -> "CollectionQuerySet":
+        """Collections with at least one published case: the others are not shown yet."""
+        published = CollectionCase.objects.filter(case__status=Case.Status.PUBLISHED)
+        return self.filter(pk__in=published.values("collection"))
+
+    def visible_to(self, user) -> "CollectionQuerySet":
+        return self if user.is_active and user.is_staff else self.public()
+
+    def with_case_counts(self) -> "CollectionQuerySet":
+        """Each collection with `case_count`, the number of its published cases."""
+        published = Q(collectioncase__case__status=Case.Status.PUBLISHED)
+        return self.annotate(case_count=Count("collectioncase", filter=published))
+
+
+class Collection(models.Model):
+    """Cases an editor brought together under a title, with an introduction, in an order."""
+
+    title = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, validators=[slug_starts_with_letter_or_digit]
+    )
+    introduction = models.TextField(blank=True)
+    cases = models.ManyToManyField(
+        Case, through="CollectionCase", related_name="collections", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CollectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [slug_start_constraint("cases_collection_slug_start")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("collection-detail", args=[self.slug])
+
+
+class CollectionCase(models.Model):
+    """A case in a collection, at its position there (lowest first)."""
+
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["collection", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "case"], name="unique_collection_case")
+        ]
+
+    def __str__(self):
+        return f"{self.collection} – {self.case}"
 
 
 # Two rows, no migration: staff pages follow every change, public ones only published changes.

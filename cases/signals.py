@@ -8,17 +8,28 @@ row before or after the write, and when that is not known, it moves too.
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from .models import Case, CaseOrganization, CatalogueState, Contact, Organization, Region, Theme
+from .models import (
+    Case,
+    CaseOrganization,
+    CatalogueState,
+    Collection,
+    CollectionCase,
+    Contact,
+    Organization,
+    Region,
+    Theme,
+)
 
-WATCHED = (Case, CaseOrganization, Contact, Organization, Region, Theme)
+WATCHED = (Case, CaseOrganization, Contact, Organization, Region, Theme, Collection, CollectionCase)
 PUBLISHED = Case.Status.PUBLISHED
 
 
 def _shown_to_visitors(instance) -> bool:
-    """Whether visitors see this row, before or after the write (themes and regions: always)."""
+    """Whether visitors see this row, before or after the write (themes, regions and
+    collections: always)."""
     if isinstance(instance, Case):
         return instance.status == PUBLISHED or getattr(instance, "_was_published", True)
-    if isinstance(instance, CaseOrganization):
+    if isinstance(instance, CaseOrganization | CollectionCase):
         return Case.objects.filter(pk=instance.case_id, status=PUBLISHED).exists()
     if isinstance(instance, Organization | Contact):
         # Contacts show only on their organization's published cases.
@@ -42,7 +53,8 @@ def _bump(sender, instance, raw=False, **kwargs):
 
 def _bump_on_m2m(sender, instance, action, reverse, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
-        public = reverse or instance.status == PUBLISHED  # a theme's cases: not worth sorting out
+        # A theme's or a collection's cases: not worth sorting out.
+        public = not isinstance(instance, Case) or instance.status == PUBLISHED
         CatalogueState.objects.bump(public=public)
 
 
@@ -53,3 +65,6 @@ def connect() -> None:
         post_save.connect(_bump, sender=model, dispatch_uid=f"bump-save-{model.__name__}")
         post_delete.connect(_bump, sender=model, dispatch_uid=f"bump-delete-{model.__name__}")
     m2m_changed.connect(_bump_on_m2m, sender=Case.themes.through, dispatch_uid="bump-themes")
+    m2m_changed.connect(
+        _bump_on_m2m, sender=Collection.cases.through, dispatch_uid="bump-collections"
+    )

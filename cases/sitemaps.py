@@ -1,4 +1,5 @@
-"""Sitemaps of every public page: the lists, published cases, organizations, themes, regions.
+"""Sitemaps of every public page: the lists, published cases, organizations, themes, regions
+and collections.
 
 A page's `lastmod` is the latest update of the published cases it shows, annotated in the
 query that lists the pages (no query per page). Links start with SITE_URL when it is set,
@@ -14,10 +15,11 @@ from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.db.models import Max, OuterRef, Subquery
+from django.db.models.functions import Greatest
 from django.urls import reverse
 
 from .caching import absolute_url
-from .models import Case, CaseOrganization, Organization, Region, Theme
+from .models import Case, CaseOrganization, Collection, CollectionCase, Organization, Region, Theme
 
 PUBLISHED = Case.Status.PUBLISHED
 # Pages of about 130 kB: quick to build, and small enough to keep as a shared copy (see
@@ -42,7 +44,8 @@ class PageSitemap(CatalogueSitemap):
     """The home page, the lists and the data pages: they change with any published case."""
 
     def items(self):
-        return ["home", "case-list", "organization-list", "theme-list", "data", "api"]
+        lists = ["case-list", "organization-list", "theme-list", "collection-list"]
+        return ["home", *lists, "data", "api"]
 
     def location(self, name):
         return reverse(name)
@@ -110,12 +113,30 @@ class RegionSitemap(VocabularySitemap):
     model, case_field = Region, "region"
 
 
+class CollectionSitemap(CatalogueSitemap):
+    """Public collections, changed when they are or when one of their published cases is."""
+
+    def items(self):
+        members = CollectionCase.objects.filter(collection=OuterRef("pk"), case__status=PUBLISHED)
+        latest = members.values("collection").annotate(latest=Max("case__updated_at"))
+        public = Collection.objects.public().only("slug", "updated_at").order_by("pk")
+        return public.annotate(lastmod=Greatest("updated_at", Subquery(latest.values("latest"))))
+
+    def get_latest_lastmod(self):
+        members = CollectionCase.objects.filter(case__status=PUBLISHED)
+        latest = members.aggregate(
+            collection=Max("collection__updated_at"), case=Max("case__updated_at")
+        )
+        return max(filter(None, latest.values()), default=None)
+
+
 SITEMAPS = {
     "pages": PageSitemap,
     "cases": CaseSitemap,
     "organizations": OrganizationSitemap,
     "themes": ThemeSitemap,
     "regions": RegionSitemap,
+    "collections": CollectionSitemap,
 }
 
 

@@ -50,6 +50,16 @@ urlpatterns = [
         catalogue_page(views.RegionDetailView.as_view()),
         name="region-detail",
     ),
+    path(
+        "collections/",
+        catalogue_page(views.CollectionListView.as_view()),
+        name="collection-list",
+    ),
+    path(
+        "collections/<slug:slug>/",
+        catalogue_page(views.CollectionDetailView.as_view()),
+        name="collection-detail",
+    ),
     path("api/", catalogue_page(views.ApiView.as_view()), name="api"),
     path("api/openapi.json", catalogue_page(views.openapi_json), name="api-openapi"),
     path("data/", catalogue_page(views.DataView.as_view()), name="data"),

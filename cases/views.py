@@ -28,7 +28,7 @@ from .filters import (
     load_vocabulary,
     panel_groups,
 )
-from .models import Case, CatalogueState, Organization, Region, Theme
+from .models import Case, CatalogueState, Collection, Organization, Region, Theme
 from .region_map import home_map, list_map
 
 LIST_PAGE_SIZE = 20
@@ -187,7 +187,11 @@ class CaseDetailView(DetailView):
     def get_context_data(self, **kwargs):
         related = Case.objects.published().for_listing().related_to(self.object)
         permalink = absolute_url(self.request, self.object.get_absolute_url())
-        return super().get_context_data(related=related, permalink=permalink, **kwargs)
+        # A published case makes its collections public; a draft's page is for staff only.
+        collections = self.object.collections.all()
+        return super().get_context_data(
+            related=related, permalink=permalink, collections=collections, **kwargs
+        )
 
 
 class CaseDetailJSONView(BaseDetailView):
@@ -520,3 +524,28 @@ class CaseLinkedDataView(CaseJSONView):
         if links:
             response["Link"] = ", ".join(links)
         return response
+
+
+# Collections: cases brought together by the editors.
+
+
+class CollectionListView(ListView):
+    template_name = "cases/collection_list.html"
+    context_object_name = "collections"
+
+    def get_queryset(self):
+        return Collection.objects.visible_to(self.request.user).with_case_counts()
+
+
+class CollectionDetailView(CasesOfMixin, ListView):
+    """A collection's introduction and its published cases in the editors' order."""
+
+    model = Collection
+    template_name = "cases/collection_detail.html"
+
+    def get_object_queryset(self):
+        # A collection of drafts only is not public yet.
+        return Collection.objects.visible_to(self.request.user)
+
+    def get_queryset(self):
+        return Case.objects.published().in_collection(self.object).for_listing()

@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import count
 
-from cases.models import Case, CaseOrganization, Contact, Organization, Region, Theme, unique_slug
+from cases.models import (
+    Case,
+    CaseOrganization,
+    Collection,
+    CollectionCase,
+    Contact,
+    Organization,
+    Region,
+    Theme,
+    unique_slug,
+)
 
 # The titles of the three cases in fixtures/source/seed-cases.txt.
 BARCELONA = (
@@ -107,3 +117,17 @@ def make_case(
     Case.objects.filter(pk=case.pk).refresh_search_text()
     case.refresh_from_db()
     return case
+
+
+def make_collection(
+    title: str, cases: Iterable[Case] = (), *, introduction: str = ""
+) -> Collection:
+    """A collection of these cases, in this order."""
+    collection = Collection.objects.create(
+        title=title, slug=unique_slug(title, lambda slug: False), introduction=introduction
+    )
+    CollectionCase.objects.bulk_create(
+        CollectionCase(collection=collection, case=case, position=position)
+        for position, case in enumerate(cases, start=1)
+    )
+    return collection

@@ -95,7 +95,7 @@ def test_sitemap_index_lists_every_section_on_site_url(client, site, catalogue):
 
     assert list(entries) == [
         f"{SITE}/sitemap-{section}.xml"
-        for section in ("pages", "cases", "organizations", "themes", "regions")
+        for section in ("pages", "cases", "organizations", "themes", "regions", "collections")
     ]
     # Each section's latest change is the latest published one, never the newer draft's.
     assert entries[f"{SITE}/sitemap-cases.xml"].startswith("2025-06-01")
@@ -138,7 +138,7 @@ def test_theme_and_region_lastmod_is_their_latest_published_case(client, site, c
 def test_page_sitemap_lists_home_lists_data_and_api(client, site, catalogue):
     entries = sitemap_entries(client, "/sitemap-pages.xml")
 
-    paths = ["/", "/cases/", "/organizations/", "/themes/", "/data/", "/api/"]
+    paths = ["/", "/cases/", "/organizations/", "/themes/", "/collections/", "/data/", "/api/"]
     assert entries == {f"{SITE}{path}": "2025-06-01" for path in paths}
 
 
@@ -162,7 +162,7 @@ def test_a_sitemap_costs_the_same_queries_for_few_or_many_pages(client, catalogu
 
 def test_index_and_section_queries_are_pinned(client, catalogue, django_assert_num_queries):
     # Catalogue state, the pages' latest change; per other section its count and latest change.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get("/sitemap.xml")
     # Catalogue state, the count of pages, the page of cases.
     with django_assert_num_queries(3):

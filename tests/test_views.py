@@ -744,8 +744,8 @@ def test_case_detail_makes_a_fixed_number_of_queries(client, django_assert_num_q
     (case, *_) = many_cases(40)
 
     # The version; the case with its 2 prefetches; related cases: 2 scores, then the chosen
-    # cases with their 2 prefetches.
-    with django_assert_num_queries(9):
+    # cases with their 2 prefetches; its collections.
+    with django_assert_num_queries(10):
         assert client.get(f"/cases/{case.slug}/").status_code == 200
 
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from cases.models import Case
+
+from ..factories import make_collection
 from .conftest import BARCELONA
+
+COLLECTION = "/collections/waste-pickers-and-their-cities/"
 
 # What axe and the viewport see is the HTML and CSS, the same on every engine (the views'
 # queries are tested on both engines without a browser), so the PostgreSQL run skips these.
@@ -32,6 +37,8 @@ PAGES = {
     "region list": ("/regions/", 200),
     "theme without cases": ("/themes/indicators-and-measures-of-impact/", 200),
     "search with highlights": ("/cases/?q=vegue", 200),
+    "collection list": ("/collections/", 200),
+    "collection": (COLLECTION, 200),
     "not found": ("/cases/no-such-case/", 404),
     "bad request": ("/cases/?page=abc", 400),
 }
@@ -45,6 +52,16 @@ AXE_OPTIONS = {
 }
 
 axe = Axe()
+
+
+@pytest.fixture(autouse=True)
+def collection(catalogue):
+    """A collection of the seed cases: the seed text has none."""
+    make_collection(
+        "Waste pickers and their cities",
+        Case.objects.order_by("-title"),
+        introduction="Cooperatives of waste pickers and the cities they work with.",
+    )
 
 
 def blocking_violations(page) -> list[str]:
@@ -73,6 +90,7 @@ def test_no_serious_axe_violations(visitor, path, status):
         "/organizations/",
         "/organizations/?kind=sse-organization",
         "/regions/",
+        COLLECTION,
         "/data/",
         "/api/",
     ],
