@@ -11,16 +11,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
+from django.core import serializers
 from django.db import models
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
 from reversion.models import Revision, Version
 
 from .models import Case, CaseOrganization, Contact, Organization
 
 # The PostgreSQL trigger rebuilds search_vector from the row on every write, revert included.
-reversion.register(Case, exclude=["search_vector"], follow=["caseorganization_set"])
+CASE_EXCLUDE = ["search_vector"]
+reversion.register(Case, exclude=CASE_EXCLUDE, follow=["caseorganization_set"])
 reversion.register(CaseOrganization)
 reversion.register(Organization, follow=["contacts"])
 reversion.register(Contact)
+# What record_import follows, in bulk, as the registrations above do one row at a time: the
+# related rows, the key to their owner, and what their names (object_repr) read.
+FOLLOWED = {
+    Case: (CaseOrganization, "case_id", ["case", "organization"]),
+    Organization: (Contact, "organization_id", []),
+}
 
 # Kept in versions, so a revert restores a consistent row, but computed or bookkeeping: a
 # difference in them says nothing an editor did.
@@ -115,9 +126,51 @@ class _Names:
 
 
 def record_import(objects: Iterable[models.Model], comment: str) -> None:
-    """One revision per imported row (with what it follows), labelled, with no user."""
-    for obj in objects:
-        # Inside the import's transaction: no savepoint per record.
-        with reversion.create_revision(atomic=False):
-            reversion.set_comment(comment)
-            reversion.add_to_revision(obj)
+    """One revision per imported row (with what it follows), labelled, with no user.
+
+    Written in bulk, a few queries per thousand rows: reversion's add_to_revision would take
+    several per row (an import of 10,000 cases from 18 s to over two minutes).
+    """
+    objects = list(objects)
+    now = timezone.now()
+    revisions = Revision.objects.bulk_create(
+        [Revision(date_created=now, comment=comment) for _ in objects], batch_size=500
+    )
+    followed = _followed(objects)
+    versions = [
+        _version(revision, row)
+        for revision, obj in zip(revisions, objects, strict=True)
+        for row in [obj, *followed.get((type(obj), obj.pk), [])]
+    ]
+    Version.objects.bulk_create(versions, batch_size=500)
+
+
+def _followed(objects: list[models.Model]) -> dict[tuple[type, int], list[models.Model]]:
+    """The rows each object's revision also holds (a case's links, an organization's
+    contacts), by (model, id); the cases' themes are read along."""
+    prefetch_related_objects([obj for obj in objects if isinstance(obj, Case)], "themes")
+    followed: dict[tuple[type, int], list[models.Model]] = {}
+    for model, (related, key, named_by) in FOLLOWED.items():
+        ids = [obj.pk for obj in objects if isinstance(obj, model)]
+        rows = related.objects.select_related(*named_by)
+        for start in range(0, len(ids), 1000):
+            for row in rows.filter(**{f"{key}__in": ids[start : start + 1000]}):
+                followed.setdefault((model, getattr(row, key)), []).append(row)
+    return followed
+
+
+def _version(revision: Revision, obj: models.Model) -> Version:
+    """The version of obj in revision, serialized as reversion does."""
+    opts = obj._meta
+    fields = [f.name for f in opts.local_fields + opts.local_many_to_many]
+    if isinstance(obj, Case):
+        fields = [name for name in fields if name not in CASE_EXCLUDE]
+    return Version(
+        revision=revision,
+        object_id=str(obj.pk),
+        content_type=ContentType.objects.get_for_model(obj),
+        db=obj._state.db or "default",
+        format="json",
+        serialized_data=serializers.serialize("json", [obj], fields=fields),
+        object_repr=str(obj),
+    )
