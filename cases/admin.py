@@ -3,17 +3,20 @@ import ipaddress
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.forms import UsernameField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.db.models import Count
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
+from reversion.admin import VersionAdmin
 
+from .history import version_diffs
 from .models import (
     COMPLETENESS_CHECKS,
     Case,
@@ -81,6 +84,50 @@ class CatalogueAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.catalogue_busy = getattr(request, "catalogue_busy", False)  # a class made per call
         return form
+
+
+class HistoryAdmin(VersionAdmin):
+    """Reversion's history, with each revision's field differences; put after CatalogueAdmin
+    (`class X(CatalogueAdmin, HistoryAdmin)`) so a busy database is handled around the save."""
+
+    object_history_template = "admin/cases/object_history.html"
+    history_latest_first = True
+
+    # Reversion opens its revision, a write transaction, around whole views (the list too);
+    # here it opens in changeform_view, inside CatalogueAdmin's handling of a busy database.
+    def add_view(self, request, form_url="", extra_context=None):
+        return admin.ModelAdmin.add_view(self, request, form_url, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        return admin.ModelAdmin.change_view(self, request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"has_change_permission": self.has_change_permission(request)}
+        return admin.ModelAdmin.changelist_view(self, request, context | (extra_context or {}))
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Nested in a revert's revision, this one joins it (reversion saves the outermost).
+        with self.create_revision(request):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            return super().history_view(request, object_id, extra_context)
+        name = f"{self.admin_site.name}:{obj._meta.app_label}_{obj._meta.model_name}_revision"
+        entries = [
+            {
+                "revision": entry.revision,
+                "changes": entry.changes,
+                "first": entry.first,
+                "url": reverse(name, args=[quote(obj.pk), entry.version.pk]),
+            }
+            for entry in version_diffs(obj)
+        ]
+        context = {"action_list": entries, **(extra_context or {})}
+        return super().history_view(request, object_id, context)
 
 
 def _remember_edits(obj, changed: list[str], facts) -> None:
@@ -202,7 +249,7 @@ class CompletenessFilter(admin.SimpleListFilter):
 
 
 @admin.register(Case)
-class CaseAdmin(CatalogueAdmin):
+class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     form = CaseAdminForm
     list_display = ["title", "status", "region", "country", "city", "completeness"]
     list_display += ["marked_absent", "updated_at"]
@@ -281,7 +328,7 @@ class ContactInline(admin.StackedInline):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(CatalogueAdmin):
+class OrganizationAdmin(CatalogueAdmin, HistoryAdmin):
     list_display = ["name", "kind", "country", "case_count"]
     ordering = ["name"]  # explicit: a count annotation drops Meta.ordering (autocomplete pages)
     list_filter = ["kind", "country"]
@@ -315,7 +362,7 @@ class OrganizationAdmin(CatalogueAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(CatalogueAdmin):
+class ContactAdmin(CatalogueAdmin, HistoryAdmin):
     list_display = ["name", "honorific", "role", "organization"]
     list_filter = ["organization__kind"]
     search_fields = ["name", "role", "organization__name"]

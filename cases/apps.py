@@ -6,6 +6,6 @@ class CasesConfig(AppConfig):
     verbose_name = "Case studies"
 
     def ready(self):
-        from . import signals
+        from . import history, signals  # noqa: F401 (history registers the models)
 
         signals.connect()

@@ -15,7 +15,7 @@ from pathlib import Path
 from django.db import DatabaseError, IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from . import seed
+from . import history, seed
 from .editorial import Editorial, length_error, load_editorial
 from .models import (
     Case,
@@ -312,23 +312,35 @@ def import_cases(
     """Parse, merge and upsert seed files in one transaction; raise SeedError before writing."""
     files = [seed.parse_file(path) for path in paths]
     catalogue = merge(files, load_editorial(editorial) if editorial else None)
-    return write_catalogue(catalogue, dry_run=dry_run, draft=draft, overwrite=overwrite)
+    names = [Path(path).name for path in [*paths, *([editorial] if editorial else [])]]
+    label = f"Imported from {', '.join(names)}"
+    return write_catalogue(
+        catalogue, dry_run=dry_run, draft=draft, overwrite=overwrite, label=label
+    )
 
 
 def write_catalogue(
-    catalogue: Catalogue, *, dry_run: bool = False, draft: bool = False, overwrite: bool = False
+    catalogue: Catalogue,
+    *,
+    dry_run: bool = False,
+    draft: bool = False,
+    overwrite: bool = False,
+    label: str | None = None,
 ) -> ImportReport:
     """Upsert the catalogue in one transaction: new cases are published (drafts if draft,
-    unless a record says otherwise); what editors changed stays unless overwrite."""
+    unless a record says otherwise); what editors changed stays unless overwrite. With a
+    label, each case, organization and contact written gets a revision saying it."""
     attempt = 0
     while True:
         attempt += 1
         report = ImportReport(dry_run=dry_run)
         try:
             with transaction.atomic():
-                _write(catalogue, report, draft=draft, overwrite=overwrite)
+                written = _write(catalogue, report, draft=draft, overwrite=overwrite)
                 if dry_run:
                     transaction.set_rollback(True)
+                elif label:
+                    history.record_import(written, label)
             return report
         except (IntegrityError, OperationalError) as exc:
             # A concurrent import committed the same rows first, or held the write lock:
@@ -370,8 +382,10 @@ class _Rows:
     contacts: dict[tuple[int, str], Contact]
 
 
-def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite: bool) -> None:
+def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite: bool) -> list:
+    """Write the catalogue and count it; the organizations, contacts and cases written."""
     t = report.tallies
+    written: list = []
     case_themes = {name for c in catalogue.cases.values() for name in c.facts.get("themes", [])}
     theme_names = [*catalogue.themes, *sorted(case_themes - set(catalogue.themes))]
     theme_names += sorted(set(catalogue.theme_descriptions) - set(theme_names))
@@ -380,12 +394,13 @@ def _write(catalogue: Catalogue, report: ImportReport, *, draft: bool, overwrite
         {c.facts["region"] for c in catalogue.cases.values() if "region" in c.facts}
     )
     regions = _vocabulary(Region, case_regions, t["regions"])
-    organizations = _write_organizations(catalogue, t["organizations"], overwrite)
-    contacts = _write_contacts(catalogue, organizations, t["contacts"], overwrite)
+    organizations = _write_organizations(catalogue, t["organizations"], overwrite, written)
+    contacts = _write_contacts(catalogue, organizations, t["contacts"], overwrite, written)
     rows = _Rows(themes, regions, organizations, contacts)
-    _write_cases(catalogue, rows, t["cases"], draft=draft, overwrite=overwrite)
+    _write_cases(catalogue, rows, t["cases"], draft=draft, overwrite=overwrite, written=written)
     if any(tally.created or tally.updated for tally in t.values()):
         CatalogueState.objects.bump()
+    return written
 
 
 def _by_source(queryset, source_field: str, field: str, keys) -> dict:
@@ -399,7 +414,9 @@ def _by_source(queryset, source_field: str, field: str, keys) -> dict:
     return found | by_source
 
 
-def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) -> dict:
+def _write_organizations(
+    catalogue: Catalogue, tally: Tally, overwrite: bool, written: list
+) -> dict:
     """Upsert the organizations in bulk; their rows by the name the text gives them."""
     names = list(catalogue.organizations)
     existing = _by_source(Organization.objects.all(), "source_name", "name", names)
@@ -417,6 +434,7 @@ def _write_organizations(catalogue: Catalogue, tally: Tally, overwrite: bool) ->
     Organization.objects.bulk_create(new, batch_size=500)
     fields = ["name", "source_name", "kind", "country", "website", "edited_fields"]
     Organization.objects.bulk_update(changed, fields, batch_size=500)
+    written += [*new, *changed]
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
     return existing | {obj.source_name: obj for obj in new}  # bulk_create set their ids
 
@@ -433,7 +451,9 @@ def _contacts_of(org_ids: set[int]) -> dict[tuple[int, str], Contact]:
     return found
 
 
-def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, overwrite: bool):
+def _write_contacts(
+    catalogue: Catalogue, organizations: dict, tally: Tally, overwrite: bool, written: list
+):
     """Upsert the contacts in bulk; their rows by (organization id, name in the text)."""
     wanted = {
         (organizations[org.name].pk, contact.name): contact
@@ -454,11 +474,14 @@ def _write_contacts(catalogue: Catalogue, organizations: dict, tally: Tally, ove
     Contact.objects.bulk_create(new, batch_size=500)
     fields = ["name", "source_name", "honorific", "role", "edited_fields"]
     Contact.objects.bulk_update(changed, fields, batch_size=500)
+    written += [*new, *changed]
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
     return existing | {(obj.organization_id, obj.name): obj for obj in new}
 
 
-def _write_cases(catalogue: Catalogue, rows: _Rows, tally: Tally, *, draft, overwrite) -> None:
+def _write_cases(
+    catalogue: Catalogue, rows: _Rows, tally: Tally, *, draft, overwrite, written: list
+) -> None:
     """Create and update the catalogue's cases with their themes and links: load what the
     database holds, plan case by case, then write in bulk."""
     planner = _CasePlanner(
@@ -467,6 +490,7 @@ def _write_cases(catalogue: Catalogue, rows: _Rows, tally: Tally, *, draft, over
     for record in catalogue.cases.values():
         planner.add(record)
     planner.plan.write(tally)
+    written += [*planner.plan.new, *planner.plan.changed.values()]
 
 
 @dataclass

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "axes",
+    "reversion",
     "cases.apps.CasesConfig",
 ]
 
