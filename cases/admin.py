@@ -16,6 +16,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
+from . import history
 from .history import version_diffs
 from .models import (
     COMPLETENESS_CHECKS,
@@ -178,22 +179,26 @@ class CaseOrganizationInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _set_status(queryset, status) -> int:
-    count = queryset.exclude(status=status).update(status=status, updated_at=timezone.now())
+def _set_status(request, queryset, status) -> int:
+    """Set the status of the selected cases, with a history entry for each one that changed."""
+    changing = list(queryset.exclude(status=status).values_list("pk", flat=True))
+    count = Case.objects.filter(pk__in=changing).update(status=status, updated_at=timezone.now())
     if count:
         CatalogueState.objects.bump()  # update() sends no signal
+        label = Case.Status(status).label
+        history.record_import(Case.objects.filter(pk__in=changing), label, user=request.user)
     return count
 
 
 @admin.action(description="Publish the selected cases")
 def publish(modeladmin, request, queryset):
-    count = _set_status(queryset, Case.Status.PUBLISHED)
+    count = _set_status(request, queryset, Case.Status.PUBLISHED)
     modeladmin.message_user(request, f"Published {count} case(s).", messages.SUCCESS)
 
 
 @admin.action(description="Unpublish the selected cases (back to draft)")
 def unpublish(modeladmin, request, queryset):
-    count = _set_status(queryset, Case.Status.DRAFT)
+    count = _set_status(request, queryset, Case.Status.DRAFT)
     modeladmin.message_user(request, f"Moved {count} case(s) back to draft.", messages.SUCCESS)
 
 

@@ -151,3 +151,18 @@ def test_the_history_pages_are_for_staff_only(editor_client, admin_form_data):
         response = Client().get(url)  # a visitor, signed out
         assert response.status_code == 302
         assert response.url.startswith("/admin/login/")
+
+
+def test_publishing_from_the_case_list_is_a_revision_by_the_editor(editor_client, editor):
+    draft = make_case("A draft to publish", status=Case.Status.DRAFT)
+    published = make_case("Already published")
+    response = editor_client.post(
+        reverse("admin:cases_case_changelist"),
+        {"action": "publish", "_selected_action": [draft.pk, published.pk]},
+    )
+    assert response.status_code == 302
+    [entry] = Version.objects.get_for_object(draft)
+    assert entry.revision.user == editor
+    assert entry.revision.comment == "Published"
+    assert entry.field_dict["status"] == Case.Status.PUBLISHED
+    assert not Version.objects.get_for_object(published).exists()
