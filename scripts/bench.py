@@ -220,8 +220,9 @@ def measure_cold(base: str, paths: list[str], args) -> Measured:
 
 
 def measure_warm(url: str, args) -> Measured:
-    with urllib.request.urlopen(url, timeout=120) as response:  # fills the cache, checks it works
-        response.read()
+    (_, status), *_ = timed_gets(url, 1, 0)  # fills the cache
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}")
     busy = [wrk(url, BUSY, args.duration) for _ in range(args.runs)]
     return Measured(busy, wrk(url, ALONE, args.duration))
 

@@ -191,17 +191,27 @@ def parse_wrk(out: str) -> Load:
     )
 
 
-def wrk_command(target: str, connections: int, seconds: int, script: Path | None = None) -> list:
+def wrk_command(
+    target: str, connections: int, seconds: int, script: Path | None = None, timeout: int = 10
+) -> list:
+    """wrk with two threads (or one per connection); requests slower than `timeout` s count as
+    unanswered."""
     threads = min(2, connections)
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
-    command += ["--timeout", "10s", *(["-s", str(script)] if script else []), target]
+    command += ["--timeout", f"{timeout}s", *(["-s", str(script)] if script else []), target]
     return command
 
 
 def wrk(url: str, connections: int = 16, seconds: int = 5) -> Load:
-    """Ask one URL again and again for `seconds`."""
-    command = wrk_command(url, connections, seconds)
-    return parse_wrk(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    """Ask one URL again and again for `seconds`, then wait until the server has finished.
+
+    wrk leaves the requests still queued when time is up; the server answers them anyway,
+    so the next measurement would pay for them: a last request of our own waits them out.
+    """
+    command = wrk_command(url, connections, seconds, timeout=60)
+    load = parse_wrk(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    list(timed_gets(url, 1, 0))
+    return load
 
 
 def _ask_each(base: str, paths: deque, deadline: float, samples: list) -> None:

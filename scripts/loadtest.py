@@ -346,7 +346,7 @@ def database_url(database: str, work: Path) -> tuple[str, str]:
         sys.exit("run inside pg_virtualenv (`make loadtest`), or pass --database sqlite")
     url = pg_url()
     code = "from django.db import connection as c; print(c.cursor().connection.info.server_version)"
-    version = int(manage(url, "shell", "-c", code).strip())
+    version = int(manage(url, "shell", "-c", code).split()[-1])
     return url, f"PostgreSQL {version // 10000}.{version % 10000} (pg_virtualenv)"
 
 
