@@ -333,9 +333,8 @@ def cold_table(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> li
 def _rate(measured: Measured, mark: bool = False) -> str:
     """Median req/s, † where the client measured it instead of wrk."""
     rps = measured.median.rps
-    return (
-        f"{rps:,.0f}" if rps >= 10 else f"{rps:.1f}" + ("†" if mark and measured.by_client else "")
-    )
+    figure = f"{rps:,.0f}" if rps >= 10 else f"{rps:.1f}"
+    return figure + ("†" if mark and measured.by_client else "")
 
 
 def warm_table(ours: Side, theirs: Side | None) -> list[str]:
