@@ -11,6 +11,7 @@ docs/benchmarks.md. Every request goes to 127.0.0.1 only, and every load is boun
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import os
@@ -531,9 +532,12 @@ def import_timings(n: int) -> dict[str, tuple[float, float]]:
     results = {"sqlite": time_import(sqlite_url(db), text_file)}
     if shutil.which("pg_virtualenv"):
         log("timing import_cases on PostgreSQL (pg_virtualenv)")
-        command = ["pg_virtualenv", str(PYTHON), str(Path(__file__)), "--import-pg", str(text_file)]
-        out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-        line = next(line for line in out.splitlines() if line.startswith("RESULT "))
+        # -t: a cluster of its own in a temporary folder, even beside another pg_virtualenv
+        command = ["pg_virtualenv", "-t", str(PYTHON), str(Path(__file__)), "--import-pg"]
+        done = subprocess.run([*command, str(text_file)], cwd=ROOT, capture_output=True, text=True)
+        if done.returncode:
+            raise RuntimeError(f"the PostgreSQL import failed: {done.stderr.strip()[-2000:]}")
+        line = next(line for line in done.stdout.splitlines() if line.startswith("RESULT "))
         results["postgresql"] = tuple(json.loads(line.removeprefix("RESULT ")))
     return results
 
@@ -620,6 +624,18 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
+def sections(args) -> list:
+    """The report's parts after the header, each a function measuring and writing one."""
+    parts = [functools.partial(size_section, n, args) for n in args.sizes]
+    if args.search_cases:
+        parts.append(functools.partial(search_section, args.search_cases))
+    if args.editorial_entries:
+        parts.append(functools.partial(editorial_section, args.editorial_entries))
+    if args.import_cases:
+        parts.append(functools.partial(import_section, args.import_cases))
+    return parts
+
+
 def main() -> None:
     args = parse_args()
     if args.import_pg:
@@ -627,21 +643,14 @@ def main() -> None:
         return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it from Debian's packages")
-    started = time.monotonic()
+    started, output = time.monotonic(), Path(args.output)
     lines = header(args)
-    for n in args.sizes:
-        lines += size_section(n, args)
-    if args.search_cases:
-        lines += search_section(args.search_cases)
-    if args.editorial_entries:
-        lines += editorial_section(args.editorial_entries)
-    if args.import_cases:
-        lines += import_section(args.import_cases)
-    minutes = f"{(time.monotonic() - started) / 60:.0f}"
-    output = Path(args.output)
-    output.write_text(
-        "\n".join(lines).replace("{minutes}", minutes).rstrip() + "\n", encoding="utf-8"
-    )
+    for section in sections(args):
+        lines += section()
+        # Written after every part, so that what was measured survives a later failure.
+        minutes = f"{(time.monotonic() - started) / 60:.0f}"
+        text = "\n".join(lines).replace("{minutes}", minutes).rstrip() + "\n"
+        output.write_text(text, encoding="utf-8")
     log(f"wrote {output} in {minutes} minutes")
 
 
