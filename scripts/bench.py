@@ -643,7 +643,7 @@ def main() -> None:
         return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it from Debian's packages")
-    started, output = time.monotonic(), Path(args.output)
+    started, output, minutes = time.monotonic(), Path(args.output), "0"
     lines = header(args)
     for section in sections(args):
         lines += section()
