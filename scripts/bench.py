@@ -320,11 +320,13 @@ def cold_table(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> li
         rps = peer_side.median.rps if peer_side else None
         target = PEER_TARGETS.get(n, {}).get(walk.name)
         ok = None if target is None or rps is None else mine.median.rps / rps >= target
-        asked = f"{mine.asked:,}{'‡' if mine.exhausted else ''} of {len(walk.ours):,}"
+        asked = f"{mine.asked:,} of {len(walk.ours):,}"
         lines.append(
-            f"| {walk.name} | {asked} | {_rate(mine)} | {mine.alone.p50_ms:.1f} ms | "
+            f"| {walk.name} | {asked} | {_rate(mine, '‡' * mine.exhausted)} | "
+            f"{mine.alone.p50_ms:.1f} ms | "
             + (
-                f"{_rate(peer_side)} | {peer_side.alone.p50_ms:.1f} ms | "
+                f"{_rate(peer_side, '‡' * peer_side.exhausted)} | "
+                f"{peer_side.alone.p50_ms:.1f} ms | "
                 if peer_side
                 else "— | — | "
             )
@@ -333,11 +335,10 @@ def cold_table(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> li
     return lines
 
 
-def _rate(measured: Measured, mark: bool = False) -> str:
-    """Median req/s, † where the client measured it instead of wrk."""
+def _rate(measured: Measured, mark: str = "") -> str:
+    """Median req/s, with a mark that refers to a note."""
     rps = measured.median.rps
-    figure = f"{rps:,.0f}" if rps >= 10 else f"{rps:.1f}"
-    return figure + ("†" if mark and measured.by_client else "")
+    return (f"{rps:,.0f}" if rps >= 10 else f"{rps:.1f}") + mark
 
 
 def warm_table(ours: Side, theirs: Side | None) -> list[str]:
@@ -351,10 +352,12 @@ def warm_table(ours: Side, theirs: Side | None) -> list[str]:
         load, peer_side = mine.median, theirs.warm[name] if theirs else None
         target = WARM_TARGETS.get(name)
         peer_cells = (
-            f"{_rate(peer_side, True)} | {peer_side.alone.p50_ms:.1f} ms" if peer_side else "— | —"
+            f"{_rate(peer_side, '†' * peer_side.by_client)} | {peer_side.alone.p50_ms:.1f} ms"
+            if peer_side
+            else "— | —"
         )
         lines.append(
-            f"| {name} | {f'≥ {target} req/s' if target else ''} | {_rate(mine, True)} | "
+            f"| {name} | {f'≥ {target} req/s' if target else ''} | {_rate(mine, '†' * mine.by_client)} | "
             f"{mine.alone.p50_ms:.1f} ms | {load.p99_ms:.1f} ms | {load.rps / floor:.2f} | "
             f"{peer_cells} | {_ratio(load.rps, peer_side.median.rps if peer_side else None)} | "
             f"{[round(b.rps) for b in mine.busy]} | {verdict(target and load.rps >= target)} |"
@@ -395,8 +398,8 @@ def size_report(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> l
         "",
         *cold_table(n, walks, ours, theirs),
         "",
-        "‡ at least one run asked every URL of its share before its time was up (its req/s",
-        "is over its own shorter time).",
+        "‡ a run asked every URL of its share before its time was up (its req/s is over its",
+        "own, shorter, time).",
         "",
         "### Warm: one URL again and again (the catalogue answers from its page cache)",
         "",
