@@ -388,6 +388,13 @@ def service_table(n: int, ours: Side) -> list[str]:
     return lines
 
 
+RAN_OUT = [
+    "‡ a run asked every URL of its share before its time was up (its req/s is over its",
+    "own, shorter, time).",
+    "",
+]
+
+
 def size_report(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> list[str]:
     sides = [side for side in (ours, theirs) if side]
     errors = sum(m.errors for side in sides for m in [*side.cold.values(), *side.warm.values()])
@@ -398,9 +405,7 @@ def size_report(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> l
         "",
         *cold_table(n, walks, ours, theirs),
         "",
-        "‡ a run asked every URL of its share before its time was up (its req/s is over its",
-        "own, shorter, time).",
-        "",
+        *(RAN_OUT if any(m.exhausted for side in sides for m in side.cold.values()) else []),
         "### Warm: one URL again and again (the catalogue answers from its page cache)",
         "",
         *warm_table(ours, theirs),
