@@ -62,17 +62,20 @@ Written by `make loadtest` (`scripts/loadtest.py` on PostgreSQL in pg_virtualenv
 
 Production mode (`DJANGO_DEBUG=0`, `SITE_URL=http://127.0.0.1`), gunicorn sync workers
 (`WEB_CONCURRENCY`, default 2) on loopback, 10,000 generated cases. wrk walks list, filter,
-search, detail and JSON URLs at random and mixes in hostile requests: 1% the 100-word search
-(`q=a+a+…`, a hundred times), 4% `/cases.json?page_size=500&x=N` with a new junk `x` each
-time (a 1 MB page, larger than `CATALOGUE_CACHE_MAX_BYTES`, so never stored: each one is
-computed), 10% a normal URL with a junk `x=N` added (each a new URL, each the same page
-in the cache), 5% a normal URL with `Host: catalogue.example.org:1` (a host the site
-accepts, with a port). Beside it a client signs in to `/admin/` with a wrong password twice a second
-(the form fetched first for its CSRF token and cookie): after five failures django-axes
-answers 429 for that name and address, as it should. `import_cases` of 2,000 more cases
-starts 10 s in (it changes the catalogue version, so every cached page is rebuilt once).
-Every body is searched for `:1/`, a link built from the forged Host header. wrk gives up on
-a request after 10 s: those count as unanswered.
+search, detail and JSON URLs at random and mixes in hostile requests:
+
+- 1% the 100-word search (`q=a+a+…`, a hundred times);
+- 4% `/cases.json?page_size=500&x=N` with a new junk `x` each time (a 1 MB page, larger
+  than `CATALOGUE_CACHE_MAX_BYTES`, so never stored: each one is computed);
+- 10% a normal URL with a junk `x=N` added (each a new URL, each the same page in the cache);
+- 5% a normal URL with `Host: catalogue.example.org:1` (a host the site accepts, with a port).
+
+Beside it a client signs in to `/admin/` with a wrong password twice a second (the form
+fetched first for its CSRF token and cookie): after five failures django-axes answers 429
+for that name and address, as it should. `import_cases` of 2,000 more cases starts 10 s in
+(it changes the catalogue version, so every cached page is rebuilt once). Every body is
+searched for `:1/`, a link built from the forged Host header. wrk gives up on a request
+after 10 s: those count as unanswered.
 """
 WRK_SCRIPT = """
 local paths = {paths}
