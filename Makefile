@@ -75,15 +75,17 @@ check-wheel: $(STAMP)
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache build
 
-# Benchmarks (not part of `make test`): see docs/benchmarks.md.
+# Benchmarks (not part of `make test`): see docs/benchmarks.md. More sizes, fewer runs, e.g.
+# `make bench BENCH_FLAGS="--sizes 10000,100000"` (`scripts/bench.py --help` lists the flags).
+BENCH_FLAGS ?=
 bench-deps:
 	@command -v wrk >/dev/null || { $(APT_GET) update -qq && $(APT_GET) install -y -qq wrk >/dev/null; }
 
 bench: $(STAMP) bench-deps
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_FLAGS)
 
 bench-peer: $(STAMP) bench-deps
-	$(BIN)/python scripts/bench.py --peer
+	$(BIN)/python scripts/bench.py --peer $(BENCH_FLAGS)
 
 # Backups of the whole catalogue (JSON with natural keys; see README for pg_dump).
 backup: $(STAMP)
@@ -93,6 +95,8 @@ restore: $(STAMP)
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/catalogue-....json"; exit 2; }
 	$(BIN)/python manage.py restore_catalogue $(FILE)
 
-# Mixed traffic against gunicorn on PostgreSQL while an import runs (not part of `make test`).
+# Normal and hostile traffic against gunicorn (WEB_CONCURRENCY workers, default 2) on
+# PostgreSQL while an import runs (not part of `make test`); docs/loadtest.md. On SQLite:
+# `.venv/bin/python scripts/loadtest.py --database sqlite`.
 loadtest: $(STAMP) system-deps bench-deps
 	pg_virtualenv -t -o fsync=off sh -c '$(BIN)/python scripts/loadtest.py'
