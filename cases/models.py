@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models
-from django.db.models import Count, F, Lookup, Prefetch, Q
+from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 from django.db.models.lookups import In
@@ -176,8 +176,10 @@ class OrganizationQuerySet(models.QuerySet):
 
     def public(self) -> "OrganizationQuerySet":
         """Organizations named by at least one published case."""
-        published = CaseOrganization.objects.filter(case__status=Case.Status.PUBLISHED)
-        return self.filter(pk__in=published.values("organization"))
+        published = CaseOrganization.objects.filter(
+            organization=OuterRef("pk"), case__status=Case.Status.PUBLISHED
+        )
+        return self.filter(Exists(published))
 
     def kind_counts(self) -> dict[str, int]:
         rows = self.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n")
@@ -262,6 +264,50 @@ class Contact(models.Model):
     natural_key.dependencies = ["cases.organization"]
 
 
+# Shared themes and organizations of case `{c}` with the case %(case)s.
+_SHARED = (
+    "(SELECT COUNT(*) FROM cases_case_themes t WHERE t.case_id = {c}.id AND t.theme_id IN"
+    " (SELECT theme_id FROM cases_case_themes WHERE case_id = %(case)s))",
+    "(SELECT COUNT(*) FROM cases_caseorganization o WHERE o.case_id = {c}.id"
+    " AND o.organization_id IN"
+    " (SELECT organization_id FROM cases_caseorganization WHERE case_id = %(case)s))",
+)
+
+
+def related_sql(levels: int) -> str:
+    """(id, title, shared themes, shared organizations) of the only published cases that can
+    rank among the first %(limit)s related to case %(case)s: those sharing an organization,
+    and for each number of shared themes (1 to `levels`) the first %(limit)s by title.
+
+    Each arm is an index walk that stops early; the arms sit in subqueries because SQLite
+    refuses LIMIT inside a compound SELECT.
+    """
+    themes, organizations = (shared.format(c="c") for shared in _SHARED)
+    arms = [
+        "SELECT o.case_id FROM cases_caseorganization o WHERE o.organization_id IN"
+        " (SELECT organization_id FROM cases_caseorganization WHERE case_id = %(case)s)"
+    ]
+    for n in range(1, levels + 1):
+        arms.append(
+            f"SELECT id FROM (SELECT l.id FROM cases_case l WHERE l.status = %(status)s"
+            f" AND l.id <> %(case)s AND {_SHARED[0].format(c='l')} = {n}"
+            f" ORDER BY l.title LIMIT %(limit)s) AS level{n}"
+        )
+    return (
+        f"SELECT c.id, c.title, {themes}, {organizations} FROM cases_case c"
+        f" WHERE c.status = %(status)s AND c.id <> %(case)s"
+        f" AND c.id IN ({' UNION ALL '.join(arms)})"
+    )
+
+
+# The FTS5 index of migration 0006 (SQLite); `"word"*` matches words starting with word.
+_FTS_MATCH = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+
+
+def _fts_query(terms: SearchTerms) -> str:
+    return " AND ".join(f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms.prefixed)
+
+
 class CaseQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -273,7 +319,10 @@ class CaseQuerySet(models.QuerySet):
         return self if user.is_active and user.is_staff else self.published()
 
     def for_listing(self) -> "CaseQuerySet":
-        links = CaseOrganization.objects.select_related("organization", "contact")
+        # By position only: the default ordering would join cases_case to sort by title.
+        links = CaseOrganization.objects.select_related("organization", "contact").order_by(
+            "position"
+        )
         return self.select_related("region").prefetch_related(
             "themes", Prefetch("caseorganization_set", queryset=links, to_attr="links")
         )
@@ -293,33 +342,27 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(pk__in=links.values("case"))
 
     def related_to(self, case: "Case", limit: int = 5) -> list["Case"]:
-        """Up to `limit` other cases of this queryset that share organizations or themes.
+        """Up to `limit` other published cases of this queryset sharing organizations or themes.
 
         A shared organization counts twice, a shared theme once; ties go by title. Only the
-        candidates that can make the top `limit` are ranked, so the cost stays small.
+        cases that can make the top `limit` are scored (see related_sql); the winners are
+        then fetched by key.
         """
-        pool = self.exclude(pk=case.pk).values("pk")
-        tagged = Case.themes.through.objects.filter(case__in=pool)
-        themes_of_case = Case.themes.through.objects.filter(case=case).values("theme")
-        orgs_of_case = CaseOrganization.objects.filter(case=case).values("organization")
-        by_org = dict(
-            CaseOrganization.objects.filter(case__in=pool, organization__in=orgs_of_case)
-            .values("case")
-            .annotate(n=Count("organization", distinct=True))
-            .values_list("case", "n")
-        )
-        shared_themes = (
-            tagged.filter(theme__in=themes_of_case).values("case").annotate(n=Count("theme"))
-        )
-        by_theme = dict(
-            shared_themes.order_by("-n", "case__title")[:limit].values_list("case", "n")
-        )
-        by_theme |= dict(shared_themes.filter(case__in=list(by_org)).values_list("case", "n"))
-        candidates = self.filter(pk__in=set(by_org) | set(by_theme))
-        score = {
-            pk: by_theme.get(pk, 0) + 2 * by_org.get(pk, 0) for pk in set(by_org) | set(by_theme)
-        }
-        return sorted(candidates, key=lambda c: (-score[c.pk], c.title))[:limit]
+        params = {"case": case.pk, "status": Case.Status.PUBLISHED, "limit": limit}
+        with connection.cursor() as cursor:
+            cursor.execute(related_sql(len(case.themes.all())), params)
+            rows = cursor.fetchall()
+        ranked = sorted(rows, key=lambda row: (-row[2] - 2 * row[3], row[1]))
+        best = [pk for pk, *_ in ranked[:limit]]
+        return sorted(self.filter(pk__in=best).order_by(), key=lambda c: best.index(c.pk))
+
+    def _text_match(self, terms: SearchTerms) -> "CaseQuerySet":
+        if connection.vendor == "postgresql":
+            tsquery = " & ".join(f"{word}:*" if prefix else word for word, prefix in terms.prefixed)
+            return self.filter(
+                search_vector=SearchQuery(tsquery, config="simple", search_type="raw")
+            )
+        return self.filter(pk__in=RawSQL(_FTS_MATCH, [_fts_query(terms)]))
 
     def matching(self, terms: SearchTerms) -> "CaseQuerySet":
         """The text match, as (pk, in_title) rows of these cases that match every word."""
@@ -327,20 +370,18 @@ class CaseQuerySet(models.QuerySet):
         for word, prefix in terms.prefixed:
             # search_title is padded with spaces: " word" starts a word, " word " is one.
             in_title &= Q(search_title__contains=f" {word}" if prefix else f" {word} ")
-        if connection.vendor == "postgresql":
-            tsquery = " & ".join(f"{word}:*" if prefix else word for word, prefix in terms.prefixed)
-            found = self.filter(
-                search_vector=SearchQuery(tsquery, config="simple", search_type="raw")
-            )
-        else:
-            # The FTS5 index of migration 0006; `"word"*` matches words starting with word.
-            match = " AND ".join(
-                f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms.prefixed
-            )
-            fts = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
-            found = self.filter(pk__in=RawSQL(fts, [match]))
         flag = models.Case(models.When(in_title, then=True), default=False)
-        return found.order_by().annotate(in_title=flag).values_list("pk", "in_title")
+        found = self._text_match(terms).order_by()
+        return found.annotate(in_title=flag).values_list("pk", "in_title")
+
+    def matching_ids(self, terms: SearchTerms) -> list[int]:
+        """The ids of every case (drafts too) whose text matches every word, read from the
+        text index alone: no case row is read on SQLite."""
+        if connection.vendor == "postgresql":
+            return list(Case.objects.order_by()._text_match(terms).values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(_FTS_MATCH, [_fts_query(terms)])
+            return [pk for (pk,) in cursor.fetchall()]
 
     def matches(self, terms: SearchTerms) -> Matches:
         """Run the text match once; `among` then reuses it in every query of a page."""

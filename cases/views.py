@@ -12,6 +12,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from . import exports
 from .caching import cached
 from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary, normalize
+from .index import current_index
 from .models import Case, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
@@ -36,8 +37,11 @@ class FilteredCasesMixin:
     @staticmethod
     def filterset_of(request, queryset=None) -> CaseFilter:
         """The CaseFilter of this request's query, its choices from the cached vocabulary."""
-        vocabulary = cached(request, "vocabulary", load_vocabulary)
-        return CaseFilter(request.GET, queryset=queryset, request=request, vocabulary=vocabulary)
+        index = current_index(request)
+        vocabulary = index.vocabulary if index else cached(request, "vocabulary", load_vocabulary)
+        return CaseFilter(
+            request.GET, queryset=queryset, request=request, vocabulary=vocabulary, index=index
+        )
 
     @classmethod
     def canonical_query(cls, request) -> QueryDict | None:
@@ -81,12 +85,19 @@ class CaseListView(FilteredCasesMixin, ListView):
     paginate_by = LIST_PAGE_SIZE
 
     def get_queryset(self):
-        return self.filterset.qs.for_listing()
+        return self.filterset.cases()
 
     def get_context_data(self, **kwargs):
+        filterset = self.filterset
+        # From the index, facets cost less than a cache lookup.
+        facets = (
+            filterset.facets()
+            if filterset.index
+            else cached(self.request, filterset.facet_key(), filterset.facets)
+        )
         context = super().get_context_data(
             filterset=self.filterset,
-            facets=cached(self.request, self.filterset.facet_key(), self.filterset.facets),
+            facets=facets,
             chips=self.filterset.chips(),
             sorts=SORTS,
             sort=self.filterset.sort,
@@ -114,7 +125,7 @@ class CaseJSONView(FilteredCasesMixin, View):
     def get(self, request):
         data = self.filterset.form.cleaned_data
         size = data.get("page_size") or JSON_PAGE_SIZE
-        paginator = Paginator(self.filterset.qs.for_listing(), size)
+        paginator = Paginator(self.filterset.cases(), size)
         number = data.get("page") or 1
         try:
             page = paginator.page(number)
@@ -123,7 +134,7 @@ class CaseJSONView(FilteredCasesMixin, View):
                 {"error": f"page {number} is past the end ({paginator.num_pages} pages)"},
                 status=404,
             )
-        return JsonResponse(exports.json_page(request, page), json_dumps_params={"indent": 1})
+        return JsonResponse(exports.json_page(request, page))
 
 
 class CaseCSVView(FilteredCasesMixin, View):
@@ -152,7 +163,7 @@ class CaseDetailView(DetailView):
 
 def case_json(request, slug):
     case = get_object_or_404(Case.objects.visible_to(request.user).for_listing(), slug=slug)
-    return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
+    return JsonResponse(exports.case_dict(request, case))
 
 
 class PageMixin:
