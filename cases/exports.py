@@ -11,7 +11,7 @@ from django.urls import reverse
 from . import seed
 from .caching import absolute_url
 from .importer import Catalogue
-from .models import Case, CaseOrganization, search_document, unique_slug
+from .models import Case, CaseCard, CaseOrganization, search_document, unique_slug
 
 # Fixed so a rebuild of the same sources is byte-identical.
 FIXTURE_TIMESTAMP = "2026-01-01T00:00:00Z"
@@ -110,7 +110,7 @@ def _slug(name: str) -> str:
     return unique_slug(name, lambda slug: False)
 
 
-def case_dict(request, case) -> dict:
+def case_dict(request, case: CaseCard) -> dict:
     """One case in the public JSON shape (never a contact's email)."""
     return {
         "slug": case.slug,
@@ -118,7 +118,7 @@ def case_dict(request, case) -> dict:
         "url": absolute_url(request, case.get_absolute_url()),
         "description": case.description,
         "region": case.region.slug if case.region else None,
-        "country": case.country.code or "",
+        "country": case.country.code if case.country else "",
         "city": case.city,
         "themes": [theme.slug for theme in case.themes.all()],
         "marked_absent": case.marked_absent,

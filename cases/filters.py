@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django_countries import countries
 
 from .models import (
+    CardPages,
     Case,
     CaseOrganization,
     Matches,
@@ -311,7 +312,7 @@ class CaseFilter(django_filters.FilterSet):
         """The matching cases in the chosen order, for a Paginator: from the index when there
         is one (fetching only the page's cases), else the filtered queryset."""
         if self.index is None:
-            return self.qs.for_listing()
+            return CardPages(self.qs)
         in_title = self.index.in_titles(self.terms) if self.searching else None
         return self.index.cases(self._found(), self.sort, in_title)
 

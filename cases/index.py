@@ -22,7 +22,7 @@ from django.db import connections
 from pyroaring import BitMap
 
 from .filters import FACETS, load_vocabulary
-from .models import Case, CaseOrganization, CatalogueState, SearchTerms
+from .models import Case, CaseCard, CaseOrganization, CatalogueState, SearchTerms
 
 log = logging.getLogger(__name__)
 ABSENT = 2**32 - 1  # the position of an id the index does not know (not published then)
@@ -146,6 +146,8 @@ class IndexedCases:
         if sort == "relevance" and in_title is not None:
             # Cases whose title matches too come first, each run in title order.
             self.runs = [found & in_title, found - in_title]
+        elif sort == "recent" and len(found) == len(index.ids):
+            self.runs = [found]  # every case: the ranks are 0 to n - 1, as the positions are
         elif sort == "recent":
             self.runs = [BitMap(map(index.recent_rank.__getitem__, found))]
         else:
@@ -170,10 +172,10 @@ class IndexedCases:
             return [self.index.recent[rank] for rank in taken]
         return taken
 
-    def __getitem__(self, key: slice) -> list[Case]:
+    def __getitem__(self, key: slice) -> list[CaseCard]:
         ids = [self.index.ids[at] for at in self._positions(key.start or 0, key.stop)]
-        cases = {case.pk: case for case in Case.objects.for_listing().filter(pk__in=ids)}
-        return [cases[pk] for pk in ids if pk in cases]
+        cards = {card.pk: card for card in Case.objects.filter(pk__in=ids).order_by().cards()}
+        return [cards[pk] for pk in ids if pk in cards]
 
 
 _lock = threading.Lock()

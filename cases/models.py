@@ -2,7 +2,9 @@ import json
 import re
 import string
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from . import seed
@@ -280,12 +283,15 @@ def related_sql(levels: int) -> str:
     and for each number of shared themes (1 to `levels`) the first %(limit)s by title.
 
     Each arm is an index walk that stops early; the arms sit in subqueries because SQLite
-    refuses LIMIT inside a compound SELECT.
+    refuses LIMIT inside a compound SELECT. The outer query reads only the arms' rows by key
+    (no status test there: without statistics SQLite would scan the status index for it).
     """
     themes, organizations = (shared.format(c="c") for shared in _SHARED)
     arms = [
         "SELECT o.case_id FROM cases_caseorganization o WHERE o.organization_id IN"
         " (SELECT organization_id FROM cases_caseorganization WHERE case_id = %(case)s)"
+        " AND o.case_id <> %(case)s"
+        " AND (SELECT status FROM cases_case WHERE id = o.case_id) = %(status)s"
     ]
     for n in range(1, levels + 1):
         arms.append(
@@ -295,8 +301,7 @@ def related_sql(levels: int) -> str:
         )
     return (
         f"SELECT c.id, c.title, {themes}, {organizations} FROM cases_case c"
-        f" WHERE c.status = %(status)s AND c.id <> %(case)s"
-        f" AND c.id IN ({' UNION ALL '.join(arms)})"
+        f" WHERE c.id IN ({' UNION ALL '.join(arms)})"
     )
 
 
@@ -341,8 +346,16 @@ class CaseQuerySet(models.QuerySet):
         links = CaseOrganization.objects.filter(organization__kind__in=kinds)
         return self.filter(pk__in=links.values("case"))
 
-    def related_to(self, case: "Case", limit: int = 5) -> list["Case"]:
-        """Up to `limit` other published cases of this queryset sharing organizations or themes.
+    def naming(self, organization: "Organization") -> "CaseQuerySet":
+        """The published cases naming an organization, found through its links (a status
+        test on the cases themselves would walk the status index without statistics)."""
+        links = CaseOrganization.objects.filter(
+            organization=organization, case__status=Case.Status.PUBLISHED
+        )
+        return self.filter(pk__in=links.values("case"))
+
+    def related_to(self, case: "Case", limit: int = 5) -> list["CaseCard"]:
+        """Up to `limit` other published cases sharing organizations or themes with `case`.
 
         A shared organization counts twice, a shared theme once; ties go by title. Only the
         cases that can make the top `limit` are scored (see related_sql); the winners are
@@ -354,7 +367,8 @@ class CaseQuerySet(models.QuerySet):
             rows = cursor.fetchall()
         ranked = sorted(rows, key=lambda row: (-row[2] - 2 * row[3], row[1]))
         best = [pk for pk, *_ in ranked[:limit]]
-        return sorted(self.filter(pk__in=best).order_by(), key=lambda c: best.index(c.pk))
+        found = Case.objects.filter(pk__in=best).order_by().cards()
+        return sorted(found, key=lambda card: best.index(card.pk))
 
     def _text_match(self, terms: SearchTerms) -> "CaseQuerySet":
         if connection.vendor == "postgresql":
@@ -408,6 +422,48 @@ class CaseQuerySet(models.QuerySet):
         if key == "recent":
             return self.order_by("-updated_at", "title")
         return self.order_by("title")
+
+    def cards(self) -> list["CaseCard"]:
+        """These cases, in this queryset's order, as the plain rows a card and the JSON show:
+        three queries and no model instances, so a page of them costs little."""
+        columns = ("slug", "title", "description", "region__slug", "region__name", "country")
+        rows = list(self.values_list("pk", *columns, "city", "marked_absent"))
+        ids = [row[0] for row in rows]
+        themes, links = defaultdict(ThemeList), defaultdict(list)
+        known = {}
+        tagged = Case.themes.through.objects.filter(case__in=ids).order_by("theme__name")
+        for pk, slug, name in tagged.values_list("case", "theme__slug", "theme__name"):
+            themes[pk].append(
+                known.get(slug) or known.setdefault(slug, Theme(slug=slug, name=name))
+            )
+        named = CaseOrganization.objects.filter(case__in=ids).order_by("position")
+        for pk, *organization, honorific, name, role in named.values_list(
+            "case", *CARD_ORGANIZATION, "contact__honorific", "contact__name", "contact__role"
+        ):
+            contact = CardContact(honorific, name, role) if name is not None else None
+            links[pk].append(CardLink(CardOrganization(*organization), contact))
+        regions, country_names = {}, {}
+        cards = []
+        for pk, slug, title, description, region, region_name, country, city, absent in rows:
+            if region and region not in regions:
+                regions[region] = Region(slug=region, name=region_name)
+            if country and country not in country_names:
+                country_names[country] = CardCountry(country, countries.name(country))
+            cards.append(
+                CaseCard(
+                    pk,
+                    slug,
+                    title,
+                    description,
+                    regions.get(region),
+                    country_names.get(country, ""),
+                    city,
+                    absent,
+                    themes[pk],
+                    links[pk],
+                )
+            )
+        return cards
 
     def refresh_search_text(self) -> int:
         """Recompute the folded search text of these cases; returns how many changed."""
@@ -505,6 +561,72 @@ class Case(models.Model):
             )
             for fact in self.FACTS
         ]
+
+
+class ThemeList(list):
+    """A case card's themes; `all()` as on a Case, so one card template shows both."""
+
+    def all(self) -> "ThemeList":
+        return self
+
+
+CARD_ORGANIZATION = ("organization__name", "organization__slug", "organization__kind")
+
+
+class CardOrganization(NamedTuple):
+    name: str
+    slug: str
+    kind: str
+
+
+class CardContact(NamedTuple):
+    honorific: str
+    name: str
+    role: str
+
+
+class CardLink(NamedTuple):
+    organization: CardOrganization
+    contact: CardContact | None
+
+
+class CardCountry(NamedTuple):
+    code: str
+    name: str
+
+
+@dataclass(slots=True)
+class CaseCard:
+    """A case as its card and its JSON show it (CaseQuerySet.cards); reads like a Case."""
+
+    pk: int
+    slug: str
+    title: str
+    description: str
+    region: "Region | None"
+    country: CardCountry | str  # "" when not stated
+    city: str
+    marked_absent: bool
+    themes: ThemeList
+    links: list[CardLink]
+
+    get_absolute_url = Case.get_absolute_url
+
+
+class CardPages:
+    """Cases of a queryset as cards, a slice (page) at a time: what a Paginator pages."""
+
+    def __init__(self, queryset: CaseQuerySet):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[CaseCard]:
+        return self.queryset[key].cards()
 
 
 class CaseOrganizationQuerySet(models.QuerySet):

@@ -3,7 +3,7 @@ import sys
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.views import defaults
@@ -13,7 +13,7 @@ from . import exports
 from .caching import cached
 from .filters import FACETS, SORTS, CaseFilter, load_title_words, load_vocabulary, normalize
 from .index import current_index
-from .models import Case, Organization, Region, Theme
+from .models import CardPages, Case, Organization, Region, Theme
 
 LIST_PAGE_SIZE = 20
 JSON_PAGE_SIZE = 50
@@ -74,9 +74,15 @@ class HomeView(TemplateView):
 
         return super().get_context_data(
             **cached(self.request, "home", summary),
-            recent=published.for_listing().order_by("-updated_at", "title")[:6],
+            recent=self.recent(6),
             **kwargs,
         )
+
+    def recent(self, n: int):
+        index = current_index(self.request)
+        if index:
+            return index.cases(index.everything, "recent", None)[0:n]
+        return Case.objects.published().order_by("-updated_at", "title")[:n].cards()
 
 
 class CaseListView(FilteredCasesMixin, ListView):
@@ -157,13 +163,15 @@ class CaseDetailView(DetailView):
         return Case.objects.visible_to(self.request.user).for_listing()
 
     def get_context_data(self, **kwargs):
-        related = Case.objects.published().for_listing().related_to(self.object)
+        related = Case.objects.related_to(self.object)
         return super().get_context_data(related=related, **kwargs)
 
 
 def case_json(request, slug):
-    case = get_object_or_404(Case.objects.visible_to(request.user).for_listing(), slug=slug)
-    return JsonResponse(exports.case_dict(request, case))
+    cards = Case.objects.visible_to(request.user).filter(slug=slug).cards()
+    if not cards:
+        raise Http404("No case has this address.")
+    return JsonResponse(exports.case_dict(request, cards[0]))
 
 
 class PageMixin:
@@ -253,7 +261,7 @@ class OrganizationDetailView(CasesOfMixin, ListView):
         )
 
     def get_queryset(self):
-        return Case.objects.published().filter(organizations=self.object).for_listing()
+        return CardPages(Case.objects.naming(self.object).order_by("title"))
 
 
 class ThemeListView(ListView):
@@ -269,7 +277,10 @@ class ThemeDetailView(CasesOfMixin, ListView):
     template_name = "cases/theme_detail.html"
 
     def get_queryset(self):
-        return Case.objects.published().with_themes([self.object.slug]).for_listing()
+        index = current_index(self.request)
+        if index:
+            return index.cases(index.chosen("theme", [self.object.slug]), "title", None)
+        return CardPages(Case.objects.published().with_themes([self.object.slug]))
 
 
 class RegionDetailView(CasesOfMixin, ListView):
@@ -277,7 +288,10 @@ class RegionDetailView(CasesOfMixin, ListView):
     template_name = "cases/region_detail.html"
 
     def get_queryset(self):
-        return Case.objects.published().filter(region=self.object).for_listing()
+        index = current_index(self.request)
+        if index:
+            return index.cases(index.chosen("region", [self.object.slug]), "title", None)
+        return CardPages(Case.objects.published().filter(region=self.object))
 
 
 def healthz(request):
