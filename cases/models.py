@@ -4,6 +4,7 @@ import string
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
@@ -17,6 +18,7 @@ from django.db.models.lookups import In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django_countries import countries
 from django_countries.fields import CountryField
 
@@ -429,40 +431,15 @@ class CaseQuerySet(models.QuerySet):
         columns = ("slug", "title", "description", "region__slug", "region__name", "country")
         rows = list(self.values_list("pk", *columns, "city", "marked_absent"))
         ids = [row[0] for row in rows]
-        themes, links = defaultdict(ThemeList), defaultdict(list)
-        known = {}
-        tagged = Case.themes.through.objects.filter(case__in=ids).order_by("theme__name")
-        for pk, slug, name in tagged.values_list("case", "theme__slug", "theme__name"):
-            themes[pk].append(
-                known.get(slug) or known.setdefault(slug, Theme(slug=slug, name=name))
-            )
-        named = CaseOrganization.objects.filter(case__in=ids).order_by("position")
-        for pk, *organization, honorific, name, role in named.values_list(
-            "case", *CARD_ORGANIZATION, "contact__honorific", "contact__name", "contact__role"
-        ):
-            contact = CardContact(honorific, name, role) if name is not None else None
-            links[pk].append(CardLink(CardOrganization(*organization), contact))
-        regions, country_names = {}, {}
+        themes, links = _card_themes(ids), _card_links(ids)
+        regions, language = {}, get_language()
         cards = []
         for pk, slug, title, description, region, region_name, country, city, absent in rows:
             if region and region not in regions:
                 regions[region] = Region(slug=region, name=region_name)
-            if country and country not in country_names:
-                country_names[country] = CardCountry(country, countries.name(country))
-            cards.append(
-                CaseCard(
-                    pk,
-                    slug,
-                    title,
-                    description,
-                    regions.get(region),
-                    country_names.get(country, ""),
-                    city,
-                    absent,
-                    themes[pk],
-                    links[pk],
-                )
-            )
+            country = _card_country(country, language) if country else ""
+            facts = (regions.get(region), country, city, absent, themes[pk], links[pk])
+            cards.append(CaseCard(pk, slug, title, description, *facts))
         return cards
 
     def refresh_search_text(self) -> int:
@@ -593,6 +570,32 @@ class CardLink(NamedTuple):
 class CardCountry(NamedTuple):
     code: str
     name: str
+
+
+def _card_themes(ids: list[int]) -> dict[int, "ThemeList"]:
+    themes, known = defaultdict(ThemeList), {}
+    tagged = Case.themes.through.objects.filter(case__in=ids).order_by("theme__name")
+    for pk, slug, name in tagged.values_list("case", "theme__slug", "theme__name"):
+        themes[pk].append(known.get(slug) or known.setdefault(slug, Theme(slug=slug, name=name)))
+    return themes
+
+
+def _card_links(ids: list[int]) -> dict[int, list["CardLink"]]:
+    links = defaultdict(list)
+    named = CaseOrganization.objects.filter(case__in=ids).order_by("position")
+    contact = ("contact__honorific", "contact__name", "contact__role")
+    for pk, *organization, honorific, name, role in named.values_list(
+        "case", *CARD_ORGANIZATION, *contact
+    ):
+        person = CardContact(honorific, name, role) if name is not None else None
+        links[pk].append(CardLink(CardOrganization(*organization), person))
+    return links
+
+
+@lru_cache(maxsize=1024)
+def _card_country(code: str, language: str) -> CardCountry:
+    """A country's code and name in a language: names are translated once, not per card."""
+    return CardCountry(code, countries.name(code))
 
 
 @dataclass(slots=True)
