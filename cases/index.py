@@ -19,12 +19,24 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from pyroaring import BitMap
 
 from .filters import FACETS, load_vocabulary
-from .models import Case, CaseCard, CaseOrganization, CatalogueState, SearchTerms
+from .models import (
+    Case,
+    CaseCard,
+    CaseOrganization,
+    CatalogueState,
+    Region,
+    SearchTerms,
+    Theme,
+    fold,
+)
 
 log = logging.getLogger(__name__)
+CHUNK = 10_000  # rows read at a time while building: the rows are not all held at once
 ABSENT = 2**32 - 1  # the position of an id the index does not know (not published then)
 
 
@@ -44,35 +56,41 @@ class CatalogueIndex:
 
     @classmethod
     def build(cls, token: str) -> CatalogueIndex:
-        """Read the published cases; `token` is the version read before them."""
-        published = Case.objects.published().order_by("title")
-        rows = list(
-            published.values_list("pk", "updated_at", "region__slug", "country", "search_title")
-        )
-        ids = array("q", (pk for pk, *_ in rows))
+        """Read the published cases; `token` is the version read before them. Each query
+        reads one index (status and title, updated_at, region or country; the link tables),
+        never the wide case rows."""
+        published = Case.objects.published()
+        titles = list(published.order_by("title").values_list("pk", "title"))
+        ids = array("q", (pk for pk, _ in titles))
         position = array("I", [ABSENT]) * ((max(ids) + 1) if ids else 0)
         for at, pk in enumerate(ids):
             position[pk] = at
-        # Recent first, then by title: positions are title order, so sort by (-time, position).
-        recent = array("I", sorted(range(len(rows)), key=lambda at: (-rows[at][1].timestamp(), at)))
+        recent = _recent_order(published, position)
         recent_rank = array("I", bytes(4 * len(ids)))
         for rank, at in enumerate(recent):
             recent_rank[at] = rank
-        linked = {
-            "theme": Case.themes.through.objects.filter(
-                case__status=Case.Status.PUBLISHED
-            ).values_list("case_id", "theme__slug"),
-            "region": ((pk, region) for pk, _, region, *_ in rows if region),
-            "country": ((pk, country) for pk, _, _, country, _ in rows if country),
-            "kind": CaseOrganization.objects.filter(case__status=Case.Status.PUBLISHED)
-            .order_by()
-            .values_list("case_id", "organization__kind"),
+        slugs = {
+            "theme": dict(Theme.objects.values_list("pk", "slug")),
+            "region": dict(Region.objects.values_list("pk", "slug")),
         }
-        values = {name: _bitmaps(linked[name], position) for name in FACETS}
-        titles = _bitmaps(
-            ((pk, word) for pk, *_, title in rows for word in title.split()), position
+        linked = {
+            "theme": Case.themes.through.objects.values_list("case_id", "theme_id"),
+            "region": published.exclude(region=None).order_by("region").values_list("pk", "region"),
+            "country": published.exclude(country="")
+            .order_by("country")
+            .values_list("pk", "country"),
+            "kind": CaseOrganization.objects.order_by().values_list(
+                "case_id", "organization__kind"
+            ),
+        }
+        values = {
+            name: _bitmaps(linked[name].iterator(CHUNK), position, slugs.get(name))
+            for name in FACETS
+        }
+        words = _bitmaps(
+            ((pk, word) for pk, title in titles for word in fold(title).split()), position
         )
-        words = sorted(titles)
+        title_words = sorted(words)
         return cls(
             token,
             ids,
@@ -80,8 +98,8 @@ class CatalogueIndex:
             recent,
             recent_rank,
             values,
-            words,
-            [titles[word] for word in words],
+            title_words,
+            [words[word] for word in title_words],
             load_vocabulary(),
         )
 
@@ -126,16 +144,50 @@ class CatalogueIndex:
         }
 
 
-def _bitmaps(rows, position: array) -> dict[str, BitMap]:
+def _bitmaps(rows, position: array, names: dict | None = None) -> dict[str, BitMap]:
+    """(case id, value) rows as value -> positions; cases not in `position` (drafts, or
+    published after it was read) are left out. `names` turns stored keys into slugs."""
     grouped = defaultdict(list)
     size = len(position)
     for pk, value in rows:
         if pk < size:
             grouped[value].append(position[pk])
-    bitmaps = {value: BitMap(found) for value, found in grouped.items()}
-    for bitmap in bitmaps.values():
+    bitmaps = {}
+    for value, found in grouped.items():
+        bitmap = BitMap(found)
         bitmap.discard(ABSENT)
+        if bitmap:
+            bitmaps[names[value] if names else value] = bitmap
     return bitmaps
+
+
+def _title_words(titles):
+    """(case id, word) for every word of the folded titles (search_title's words): titles
+    share most words, so each whitespace-separated token is folded once."""
+    folded = {}
+    for pk, title in titles:
+        for token in title.split():
+            if token not in folded:
+                folded[token] = fold(token).split()
+            for word in folded[token]:
+                yield pk, word
+
+
+def _recent_order(published, position: array) -> array:
+    """Positions from the latest update to the earliest, ties in title (position) order,
+    as `order_by("-updated_at", "title")` gives them."""
+    stamps = published.order_by("-updated_at").values_list(
+        "pk", Cast("updated_at", output_field=CharField())
+    )
+    order, tied, last = array("I"), [], None
+    for pk, stamp in stamps.iterator(CHUNK):
+        if stamp != last:
+            order.extend(sorted(tied))
+            tied, last = [], stamp
+        if pk < len(position) and position[pk] != ABSENT:
+            tied.append(position[pk])
+    order.extend(sorted(tied))
+    return order
 
 
 class IndexedCases:
