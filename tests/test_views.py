@@ -752,7 +752,8 @@ PINNED = [
     # the facets (4, the page only), the total and the cards (3).
     [(url, params, n) for (url, params), n in zip(PINNED, [13, 8, 9], strict=True)],
 )
-def test_listing_queries_are_few(client, django_assert_num_queries, url, params, queries):
+def test_listing_queries_are_few(client, settings, django_assert_num_queries, url, params, queries):
+    settings.CATALOGUE_INDEX = "off"
     many_cases(40)
 
     with django_assert_num_queries(queries):
