@@ -69,38 +69,16 @@ class CatalogueIndex:
         recent_rank = array("I", bytes(4 * len(ids)))
         for rank, at in enumerate(recent):
             recent_rank[at] = rank
-        slugs = {
-            "theme": dict(Theme.objects.values_list("pk", "slug")),
-            "region": dict(Region.objects.values_list("pk", "slug")),
-        }
-        linked = {
-            "theme": Case.themes.through.objects.values_list("case_id", "theme_id"),
-            "region": published.exclude(region=None).order_by("region").values_list("pk", "region"),
-            "country": published.exclude(country="")
-            .order_by("country")
-            .values_list("pk", "country"),
-            "kind": CaseOrganization.objects.order_by().values_list(
-                "case_id", "organization__kind"
-            ),
-        }
         values = {
-            name: _bitmaps(linked[name].iterator(CHUNK), position, slugs.get(name))
-            for name in FACETS
+            name: _bitmaps(rows.iterator(CHUNK), position, names)
+            for name, (rows, names) in _facet_rows(published).items()
         }
-        words = _bitmaps(
-            ((pk, word) for pk, title in titles for word in fold(title).split()), position
-        )
+        words = _bitmaps(_title_words(titles), position)
         title_words = sorted(words)
+        titled = [words[word] for word in title_words]
+        vocabulary = load_vocabulary()
         return cls(
-            token,
-            ids,
-            position,
-            recent,
-            recent_rank,
-            values,
-            title_words,
-            [words[word] for word in title_words],
-            load_vocabulary(),
+            token, ids, position, recent, recent_rank, values, title_words, titled, vocabulary
         )
 
     @property
@@ -142,6 +120,21 @@ class CatalogueIndex:
             value: among.intersection_cardinality(cases)
             for value, cases in self.values[name].items()
         }
+
+
+def _facet_rows(published) -> dict:
+    """facet -> ((case id, value) rows, names of stored values or None), in FACETS order."""
+    rows = {
+        "theme": Case.themes.through.objects.values_list("case_id", "theme_id"),
+        "region": published.exclude(region=None).order_by("region").values_list("pk", "region"),
+        "country": published.exclude(country="").order_by("country").values_list("pk", "country"),
+        "kind": CaseOrganization.objects.order_by().values_list("case_id", "organization__kind"),
+    }
+    names = {
+        "theme": dict(Theme.objects.values_list("pk", "slug")),
+        "region": dict(Region.objects.values_list("pk", "slug")),
+    }
+    return {name: (rows[name], names.get(name)) for name in FACETS}
 
 
 def _bitmaps(rows, position: array, names: dict | None = None) -> dict[str, BitMap]:
