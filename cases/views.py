@@ -36,7 +36,8 @@ class FilteredCasesMixin:
 
     @staticmethod
     def filterset_of(request, queryset=None) -> CaseFilter:
-        """The CaseFilter of this request's query, its choices from the cached vocabulary."""
+        """The CaseFilter of this request's query, with the catalogue index when it is current
+        (else SQL), its choices from the index or the cached vocabulary."""
         index = current_index(request)
         vocabulary = index.vocabulary if index else cached(request, "vocabulary", load_vocabulary)
         return CaseFilter(
@@ -79,6 +80,7 @@ class HomeView(TemplateView):
         )
 
     def recent(self, n: int):
+        """The n most recently updated published cases, as cards."""
         index = current_index(self.request)
         if index:
             return index.cases(index.everything, "recent", None)[0:n]
