@@ -12,7 +12,7 @@ from typing import Any
 from django.urls import reverse
 
 from .caching import absolute_url
-from .models import Case, CaseOrganization, Contact, Organization
+from .models import Case, CaseCard, CaseOrganization, Contact, Organization
 
 # The public JSON and CSV, declared once: the builders below, the /data/ dictionary and the
 # OpenAPI schemas all read these lists, so the documentation cannot drift from the data.
@@ -128,7 +128,7 @@ CASE_FIELDS = (
         "country",
         STRING,
         "Its country as an ISO 3166-1 alpha-2 code; empty when not stated.",
-        lambda request, case: case.country.code or "",
+        lambda request, case: case.country.code if case.country else "",
     ),
     Field("city", STRING, "Its city; empty when not stated.", lambda request, case: case.city),
     Field(
@@ -193,7 +193,7 @@ PAGE_FIELDS = (
 )
 
 
-def case_dict(request, case) -> dict:
+def case_dict(request, case: CaseCard) -> dict:
     """One case in the public JSON shape (never a contact's email)."""
     return record(request, case, CASE_FIELDS)
 

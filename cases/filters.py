@@ -15,6 +15,7 @@ from django.http import QueryDict
 from django_countries import countries
 
 from .models import (
+    CardPages,
     Case,
     CaseOrganization,
     Matches,
@@ -186,9 +187,12 @@ class CaseFilter(django_filters.FilterSet):
         fields = []
         form = CaseFilterForm
 
-    def __init__(self, data=None, *args, vocabulary=None, **kwargs):
+    def __init__(self, data=None, *args, vocabulary=None, index=None, **kwargs):
         super().__init__(normalize(data) if data is not None else None, *args, **kwargs)
-        self.vocabulary = vocabulary or load_vocabulary()
+        # With a CatalogueIndex (cases/index.py) of the current version, totals, facet counts
+        # and pages come from its bitmaps; without one, from SQL.
+        self.index = index
+        self.vocabulary = vocabulary or (index.vocabulary if index else load_vocabulary())
         for name in ("theme", "region"):
             self.filters[name].extra["choices"] = self.vocabulary[name]
 
@@ -269,54 +273,76 @@ class CaseFilter(django_filters.FilterSet):
                 query.setlist(name, values)
         return query
 
-    def facets(self) -> list[Facet]:
-        """Every facet's options with counts that ignore that facet's own selection."""
-        data = self.form.cleaned_data
+    def _sql_counts(self) -> dict[str, dict[str, int]]:
+        """Each facet's counts by value, from four grouped queries."""
         base = self.queryset.order_by()
 
         def ids(skip):
             return self._filtered(base, skip).values("pk")
 
-        themes = dict(
-            Case.themes.through.objects.filter(case__in=ids("theme"))
-            .values("theme__slug")
-            .annotate(n=Count("case"))
-            .values_list("theme__slug", "n")
-        )
-        regions = dict(
-            self._filtered(base, "region")
-            .values("region__slug")
-            .annotate(n=Count("pk"))
-            .values_list("region__slug", "n")
-        )
-        in_countries = dict(
-            self._filtered(base, "country")
-            .values("country")
-            .annotate(n=Count("pk"))
-            .values_list("country", "n")
-        )
-        kinds = dict(
-            CaseOrganization.objects.filter(case__in=ids("kind"))
-            .values("organization__kind")
-            .annotate(n=Count("case", distinct=True))
-            .values_list("organization__kind", "n")
-        )
+        def grouped(queryset, value, counted):
+            rows = queryset.order_by().values(value).annotate(n=counted).values_list(value, "n")
+            return dict(rows)
+
+        through = Case.themes.through.objects
+        return {
+            "theme": grouped(through.filter(case__in=ids("theme")), "theme__slug", Count("case")),
+            "region": grouped(self._filtered(base, "region"), "region__slug", Count("pk")),
+            "country": grouped(self._filtered(base, "country"), "country", Count("pk")),
+            "kind": grouped(
+                CaseOrganization.objects.filter(case__in=ids("kind")),
+                "organization__kind",
+                Count("case", distinct=True),
+            ),
+        }
+
+    @cached_property
+    def _matched(self):
+        """The index positions of the text matches (every case without a search): the text
+        index gives the ids, the catalogue index which are published and which titles match."""
+        if not self.searching:
+            return self.index.everything
+        return self.index.positions(Case.objects.matching_ids(self.terms))
+
+    def _found(self, skip: str | None = None):
+        """The index positions of the matching cases, ignoring facet `skip`."""
+        found, data = self._matched, self.form.cleaned_data
+        for name in FACETS:
+            if name != skip and data.get(name):
+                found = found & self.index.chosen(name, data[name])
+        return found
+
+    def cases(self):
+        """The matching cases in the chosen order, for a Paginator: from the index when there
+        is one (fetching only the page's cases), else the filtered queryset."""
+        if self.index is None:
+            return CardPages(self.qs)
+        in_title = self.index.in_titles(self.terms) if self.searching else None
+        return self.index.cases(self._found(), self.sort, in_title)
+
+    def facets(self) -> list[Facet]:
+        """Every facet's options with counts that ignore that facet's own selection."""
+        data = self.form.cleaned_data
+        if self.index is None:
+            counts = self._sql_counts()
+        else:
+            counts = {name: self.index.counts(self._found(name), name) for name in FACETS}
         country_options = self.vocabulary["country"] + [
             (code, countries.name(code))
             for code in data.get("country", [])
             if code not in dict(self.vocabulary["country"])
         ]
 
-        def facet(name, pairs, counts):
+        def facet(name, pairs):
             chosen = set(data.get(name, []))
-            options = [Option(v, label, counts.get(v, 0), v in chosen) for v, label in pairs]
+            options = [Option(v, label, counts[name].get(v, 0), v in chosen) for v, label in pairs]
             return Facet(name, FACETS[name], options)
 
         return [
-            facet("theme", self.vocabulary["theme"], themes),
-            facet("region", self.vocabulary["region"], regions),
-            facet("country", country_options, in_countries),
-            facet("kind", Organization.Kind.choices, kinds),
+            facet("theme", self.vocabulary["theme"]),
+            facet("region", self.vocabulary["region"]),
+            facet("country", country_options),
+            facet("kind", Organization.Kind.choices),
         ]
 
     def chips(self) -> list[Chip]:

@@ -2,12 +2,16 @@ import json
 import re
 import string
 import unicodedata
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Substr
@@ -15,6 +19,8 @@ from django.db.models.lookups import GreaterThanOrEqual, In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import get_language
+from django_countries import countries
 from django_countries.fields import CountryField
 
 from . import seed
@@ -181,8 +187,10 @@ class OrganizationQuerySet(models.QuerySet):
 
     def public(self) -> "OrganizationQuerySet":
         """Organizations named by at least one published case."""
-        published = CaseOrganization.objects.filter(case__status=Case.Status.PUBLISHED)
-        return self.filter(pk__in=published.values("organization"))
+        published = CaseOrganization.objects.filter(
+            organization=OuterRef("pk"), case__status=Case.Status.PUBLISHED
+        )
+        return self.filter(Exists(published))
 
     def kind_counts(self) -> dict[str, int]:
         rows = self.order_by().values("kind").annotate(n=Count("pk")).values_list("kind", "n")
@@ -325,6 +333,65 @@ def _completeness_conditions() -> dict:
     }
 
 
+# Shared themes and organizations of case `{c}` with the case %(case)s.
+_SHARED = (
+    "(SELECT COUNT(*) FROM cases_case_themes t WHERE t.case_id = {c}.id AND t.theme_id IN"
+    " (SELECT theme_id FROM cases_case_themes WHERE case_id = %(case)s))",
+    "(SELECT COUNT(*) FROM cases_caseorganization o WHERE o.case_id = {c}.id"
+    " AND o.organization_id IN"
+    " (SELECT organization_id FROM cases_caseorganization WHERE case_id = %(case)s))",
+)
+
+
+def related_sql(levels: int) -> str:
+    """(id, title, shared themes, shared organizations) of the only published cases that can
+    rank among the first %(limit)s related to case %(case)s: those sharing an organization,
+    and for each number of shared themes (1 to `levels`) the first %(limit)s by title.
+
+    Each arm is an index walk that stops early; the arms sit in subqueries because SQLite
+    refuses LIMIT inside a compound SELECT. The outer query reads only the arms' rows by key
+    (no status test there: without statistics SQLite would scan the status index for it).
+    """
+    themes, organizations = (shared.format(c="c") for shared in _SHARED)
+    arms = [
+        "SELECT o.case_id FROM cases_caseorganization o WHERE o.organization_id IN"
+        " (SELECT organization_id FROM cases_caseorganization WHERE case_id = %(case)s)"
+        " AND o.case_id <> %(case)s"
+        " AND (SELECT status FROM cases_case WHERE id = o.case_id) = %(status)s"
+    ]
+    for n in range(1, levels + 1):
+        arms.append(
+            f"SELECT id FROM (SELECT l.id FROM cases_case l WHERE l.status = %(status)s"
+            f" AND l.id <> %(case)s AND {_SHARED[0].format(c='l')} = {n}"
+            f" ORDER BY l.title LIMIT %(limit)s) AS level{n}"
+        )
+    return (
+        f"SELECT c.id, c.title, {themes}, {organizations} FROM cases_case c"
+        f" WHERE c.id IN ({' UNION ALL '.join(arms)})"
+    )
+
+
+# The FTS5 index the migrations keep by triggers (SQLite); `"word"*` matches word starts.
+_FTS_MATCH = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+
+
+@contextmanager
+def _through_the_text_index():
+    """On PostgreSQL, a text match reads the GIN index even when nearly every case matches:
+    the planner would rather scan the table and test each (TOASTed) vector, 5 to 10 times
+    slower than the index, which is exact. One transaction, for SET LOCAL."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        yield
+
+
+def _fts_query(terms: SearchTerms) -> str:
+    return " AND ".join(f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms.prefixed)
+
+
 class CaseQuerySet(models.QuerySet):
     def get_by_natural_key(self, slug):
         return self.get(slug=slug)
@@ -336,7 +403,10 @@ class CaseQuerySet(models.QuerySet):
         return self if user.is_active and user.is_staff else self.published()
 
     def for_listing(self) -> "CaseQuerySet":
-        links = CaseOrganization.objects.select_related("organization", "contact")
+        # By position only: the default ordering would join cases_case to sort by title.
+        links = CaseOrganization.objects.select_related("organization", "contact").order_by(
+            "position"
+        )
         return self.select_related("region").prefetch_related(
             "themes", Prefetch("caseorganization_set", queryset=links, to_attr="links")
         )
@@ -369,34 +439,37 @@ class CaseQuerySet(models.QuerySet):
         links = CaseOrganization.objects.filter(organization__kind__in=kinds)
         return self.filter(pk__in=links.values("case"))
 
-    def related_to(self, case: "Case", limit: int = 5) -> list["Case"]:
-        """Up to `limit` other cases of this queryset that share organizations or themes.
+    def naming(self, organization: "Organization") -> "CaseQuerySet":
+        """The published cases naming an organization, found through its links (a status
+        test on the cases themselves would walk the status index without statistics)."""
+        links = CaseOrganization.objects.filter(
+            organization=organization, case__status=Case.Status.PUBLISHED
+        )
+        return self.filter(pk__in=links.values("case"))
+
+    def related_to(self, case: "Case", limit: int = 5) -> list["CaseCard"]:
+        """Up to `limit` other published cases sharing organizations or themes with `case`.
 
         A shared organization counts twice, a shared theme once; ties go by title. Only the
-        candidates that can make the top `limit` are ranked, so the cost stays small.
+        cases that can make the top `limit` are scored (see related_sql); the winners are
+        then fetched by key.
         """
-        pool = self.exclude(pk=case.pk).values("pk")
-        tagged = Case.themes.through.objects.filter(case__in=pool)
-        themes_of_case = Case.themes.through.objects.filter(case=case).values("theme")
-        orgs_of_case = CaseOrganization.objects.filter(case=case).values("organization")
-        by_org = dict(
-            CaseOrganization.objects.filter(case__in=pool, organization__in=orgs_of_case)
-            .values("case")
-            .annotate(n=Count("organization", distinct=True))
-            .values_list("case", "n")
-        )
-        shared_themes = (
-            tagged.filter(theme__in=themes_of_case).values("case").annotate(n=Count("theme"))
-        )
-        by_theme = dict(
-            shared_themes.order_by("-n", "case__title")[:limit].values_list("case", "n")
-        )
-        by_theme |= dict(shared_themes.filter(case__in=list(by_org)).values_list("case", "n"))
-        candidates = self.filter(pk__in=set(by_org) | set(by_theme))
-        score = {
-            pk: by_theme.get(pk, 0) + 2 * by_org.get(pk, 0) for pk in set(by_org) | set(by_theme)
-        }
-        return sorted(candidates, key=lambda c: (-score[c.pk], c.title))[:limit]
+        params = {"case": case.pk, "status": Case.Status.PUBLISHED, "limit": limit}
+        with connection.cursor() as cursor:
+            cursor.execute(related_sql(len(case.themes.all())), params)
+            rows = cursor.fetchall()
+        ranked = sorted(rows, key=lambda row: (-row[2] - 2 * row[3], row[1]))
+        best = [pk for pk, *_ in ranked[:limit]]
+        found = Case.objects.filter(pk__in=best).order_by().cards()
+        return sorted(found, key=lambda card: best.index(card.pk))
+
+    def _text_match(self, terms: SearchTerms) -> "CaseQuerySet":
+        if connection.vendor == "postgresql":
+            tsquery = " & ".join(f"{word}:*" if prefix else word for word, prefix in terms.prefixed)
+            return self.filter(
+                search_vector=SearchQuery(tsquery, config="simple", search_type="raw")
+            )
+        return self.filter(pk__in=RawSQL(_FTS_MATCH, [_fts_query(terms)]))
 
     def matching(self, terms: SearchTerms) -> "CaseQuerySet":
         """The text match, as (pk, in_title) rows of these cases that match every word."""
@@ -404,24 +477,25 @@ class CaseQuerySet(models.QuerySet):
         for word, prefix in terms.prefixed:
             # search_title is padded with spaces: " word" starts a word, " word " is one.
             in_title &= Q(search_title__contains=f" {word}" if prefix else f" {word} ")
-        if connection.vendor == "postgresql":
-            tsquery = " & ".join(f"{word}:*" if prefix else word for word, prefix in terms.prefixed)
-            found = self.filter(
-                search_vector=SearchQuery(tsquery, config="simple", search_type="raw")
-            )
-        else:
-            # The FTS5 index the migrations keep by triggers; `"word"*` matches word starts.
-            match = " AND ".join(
-                f'"{word}"*' if prefix else f'"{word}"' for word, prefix in terms.prefixed
-            )
-            fts = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
-            found = self.filter(pk__in=RawSQL(fts, [match]))
         flag = models.Case(models.When(in_title, then=True), default=False)
-        return found.order_by().annotate(in_title=flag).values_list("pk", "in_title")
+        found = self._text_match(terms).order_by()
+        return found.annotate(in_title=flag).values_list("pk", "in_title")
+
+    def matching_ids(self, terms: SearchTerms) -> list[int]:
+        """The ids of every case (drafts too) whose text matches every word, read from the
+        text index alone on SQLite, through it on PostgreSQL."""
+        if connection.vendor == "postgresql":
+            found = Case.objects.order_by()._text_match(terms).values_list("pk", flat=True)
+            with _through_the_text_index():
+                return list(found)
+        with connection.cursor() as cursor:
+            cursor.execute(_FTS_MATCH, [_fts_query(terms)])
+            return [pk for (pk,) in cursor.fetchall()]
 
     def matches(self, terms: SearchTerms) -> Matches:
         """Run the text match once; `among` then reuses it in every query of a page."""
-        rows = list(self.matching(terms))
+        with _through_the_text_index():
+            rows = list(self.matching(terms))
         return Matches([pk for pk, _ in rows], [pk for pk, in_title in rows if in_title])
 
     def among(self, matches: Matches) -> "CaseQuerySet":
@@ -444,6 +518,23 @@ class CaseQuerySet(models.QuerySet):
         if key == "recent":
             return self.order_by("-updated_at", "title")
         return self.order_by("title")
+
+    def cards(self) -> list["CaseCard"]:
+        """These cases, in this queryset's order, as the plain rows a card and the JSON show:
+        three queries and no model instances, so a page of them costs little."""
+        columns = ("slug", "title", "description", "region__slug", "region__name", "country")
+        rows = list(self.values_list("pk", *columns, "city", "marked_absent"))
+        ids = [row[0] for row in rows]
+        themes, links = _card_themes(ids), _card_links(ids)
+        regions, language = {}, get_language()
+        cards = []
+        for pk, slug, title, description, region, region_name, country, city, absent in rows:
+            if region and region not in regions:
+                regions[region] = Region(slug=region, name=region_name)
+            country = _card_country(country, language) if country else ""
+            facts = (regions.get(region), country, city, absent, themes[pk], links[pk])
+            cards.append(CaseCard(pk, slug, title, description, *facts))
+        return cards
 
     def refresh_search_text(self) -> int:
         """Recompute the folded search text of these cases; returns how many changed."""
@@ -564,6 +655,113 @@ class Case(models.Model):
     def missing_facts(self) -> list[str]:
         """What the public is told is missing ("no contact yet"); empty when complete."""
         return [check.missing for check, passed in self.completeness_checklist() if not passed]
+
+
+class ThemeList(list):
+    """A case card's themes; `all()` as on a Case, so one card template shows both."""
+
+    def all(self) -> "ThemeList":
+        return self
+
+
+class CardOrganization(NamedTuple):
+    name: str
+    slug: str
+    kind: str
+
+
+class CardContact(NamedTuple):
+    honorific: str
+    name: str
+    role: str
+
+
+class CardLink(NamedTuple):
+    organization: CardOrganization
+    contact: CardContact | None
+
+
+class CardCountry(NamedTuple):
+    code: str
+    name: str
+
+
+# A card's themes and organizations, for a page of cases at a time. Plain SQL: built by the
+# ORM, these two small queries cost more to compile than to run.
+_CARD_THEMES = (
+    "SELECT ct.case_id, t.slug, t.name FROM cases_case_themes ct"
+    " JOIN cases_theme t ON t.id = ct.theme_id WHERE ct.case_id IN ({}) ORDER BY t.name"
+)
+_CARD_LINKS = (
+    "SELECT l.case_id, o.name, o.slug, o.kind, c.honorific, c.name, c.role"
+    " FROM cases_caseorganization l JOIN cases_organization o ON o.id = l.organization_id"
+    " LEFT JOIN cases_contact c ON c.id = l.contact_id WHERE l.case_id IN ({})"
+    " ORDER BY l.position"
+)
+
+
+def _card_rows(sql: str, ids: list[int]) -> list[tuple]:
+    if not ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(", ".join(["%s"] * len(ids))), ids)
+        return cursor.fetchall()
+
+
+def _card_themes(ids: list[int]) -> dict[int, "ThemeList"]:
+    themes, known = defaultdict(ThemeList), {}
+    for pk, slug, name in _card_rows(_CARD_THEMES, ids):
+        themes[pk].append(known.get(slug) or known.setdefault(slug, Theme(slug=slug, name=name)))
+    return themes
+
+
+def _card_links(ids: list[int]) -> dict[int, list["CardLink"]]:
+    links = defaultdict(list)
+    for pk, name, slug, kind, honorific, person, role in _card_rows(_CARD_LINKS, ids):
+        contact = CardContact(honorific, person, role) if person is not None else None
+        links[pk].append(CardLink(CardOrganization(name, slug, kind), contact))
+    return links
+
+
+@lru_cache(maxsize=1024)
+def _card_country(code: str, language: str) -> CardCountry:
+    """A country's code and name in a language: names are translated once, not per card."""
+    return CardCountry(code, countries.name(code))
+
+
+@dataclass(slots=True)
+class CaseCard:
+    """A case as its card and its JSON show it (CaseQuerySet.cards); reads like a Case."""
+
+    pk: int
+    slug: str
+    title: str
+    description: str
+    region: "Region | None"
+    country: CardCountry | str  # "" when not stated
+    city: str
+    marked_absent: bool
+    themes: ThemeList
+    links: list[CardLink]
+    search_excerpt: object = None  # set by a search page: why this case matched
+
+    get_absolute_url = Case.get_absolute_url
+
+
+class CardPages:
+    """Cases of a queryset as cards, a slice (page) at a time: what a Paginator pages."""
+
+    def __init__(self, queryset: CaseQuerySet):
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key: slice) -> list[CaseCard]:
+        return self.queryset[key].cards()
 
 
 class CaseOrganizationQuerySet(models.QuerySet):

@@ -5,14 +5,13 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, OperationalError, connection
-from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView, View
-from django.views.generic.detail import BaseDetailView
 
 from . import citations, exports, linked_data, openapi, sitemaps
 from .caching import absolute_url, cached
@@ -28,7 +27,8 @@ from .filters import (
     load_vocabulary,
     panel_groups,
 )
-from .models import Case, CatalogueState, Collection, Organization, Region, Theme
+from .index import current_index
+from .models import CardPages, Case, CatalogueState, Collection, Organization, Region, Theme
 from .region_map import home_map, list_map
 
 LIST_PAGE_SIZE = 20
@@ -53,9 +53,13 @@ class FilteredCasesMixin:
 
     @staticmethod
     def filterset_of(request, queryset=None) -> CaseFilter:
-        """The CaseFilter of this request's query, its choices from the cached vocabulary."""
-        vocabulary = cached(request, "vocabulary", load_vocabulary)
-        return CaseFilter(request.GET, queryset=queryset, request=request, vocabulary=vocabulary)
+        """The CaseFilter of this request's query, with the catalogue index when it is current
+        (else SQL), its choices from the index or the cached vocabulary."""
+        index = current_index(request)
+        vocabulary = index.vocabulary if index else cached(request, "vocabulary", load_vocabulary)
+        return CaseFilter(
+            request.GET, queryset=queryset, request=request, vocabulary=vocabulary, index=index
+        )
 
     @classmethod
     def canonical_query(cls, request) -> QueryDict | None:
@@ -88,10 +92,17 @@ class HomeView(TemplateView):
 
         context = super().get_context_data(
             **cached(self.request, "home", summary),
-            recent=published.for_listing().order_by("-updated_at", "title")[:6],
+            recent=self.recent(6),
             **kwargs,
         )
         return {**context, "region_map": home_map(context["regions"])}
+
+    def recent(self, n: int):
+        """The n most recently updated published cases, as cards."""
+        index = current_index(self.request)
+        if index:
+            return index.cases(index.everything, "recent", None)[0:n]
+        return Case.objects.published().order_by("-updated_at", "title")[:n].cards()
 
 
 class CaseListView(FilteredCasesMixin, ListView):
@@ -100,14 +111,20 @@ class CaseListView(FilteredCasesMixin, ListView):
     paginate_by = LIST_PAGE_SIZE
 
     def get_queryset(self):
-        return self.filterset.qs.for_listing()
+        return self.filterset.cases()
 
     def get_context_data(self, **kwargs):
-        facets = cached(self.request, self.filterset.facet_key(), self.filterset.facets)
-        chips = self.filterset.chips()
+        filterset = self.filterset
+        # From the index, facets cost less than a cache lookup.
+        facets = (
+            filterset.facets()
+            if filterset.index
+            else cached(self.request, filterset.facet_key(), filterset.facets)
+        )
+        chips = filterset.chips()
         regions = next(facet.options for facet in facets if facet.name == "region")
         context = super().get_context_data(
-            filterset=self.filterset,
+            filterset=filterset,
             facet_groups=panel_groups(facets),
             region_map=list_map(regions, self.request.GET),
             chips=chips,
@@ -142,7 +159,7 @@ class CaseJSONView(FilteredCasesMixin, View):
     def get(self, request):
         data = self.filterset.form.cleaned_data
         size = data.get("page_size") or JSON_PAGE_SIZE
-        paginator = Paginator(self.filterset.qs.for_listing(), size)
+        paginator = Paginator(self.filterset.cases(), size)
         number = data.get("page") or 1
         try:
             page = paginator.page(number)
@@ -154,7 +171,7 @@ class CaseJSONView(FilteredCasesMixin, View):
         return self.page_response(request, page)
 
     def page_response(self, request, page):
-        return JsonResponse(exports.json_page(request, page), json_dumps_params={"indent": 1})
+        return JsonResponse(exports.json_page(request, page))
 
 
 class CaseCSVView(FilteredCasesMixin, View):
@@ -185,7 +202,7 @@ class CaseDetailView(DetailView):
         return linked_data_response(linked_data.document([node]), request.media_type)
 
     def get_context_data(self, **kwargs):
-        related = Case.objects.published().for_listing().related_to(self.object)
+        related = Case.objects.related_to(self.object)
         permalink = absolute_url(self.request, self.object.get_absolute_url())
         # A published case makes its collections public; a draft's page is for staff only.
         collections = self.object.collections.all()
@@ -194,19 +211,15 @@ class CaseDetailView(DetailView):
         )
 
 
-class CaseDetailJSONView(BaseDetailView):
+class CaseDetailJSONView(View):
     """One case in the shape of a /cases.json result; an unknown slug is a JSON 404."""
 
-    def get_queryset(self):
-        return Case.objects.visible_to(self.request.user).for_listing()
-
-    def get(self, request, *args, **kwargs):
-        try:
-            case = self.get_object()
-        except Http404:
-            message = f"No published case has the slug “{kwargs['slug']}”."
+    def get(self, request, slug):
+        cards = Case.objects.visible_to(request.user).filter(slug=slug).cards()
+        if not cards:
+            message = f"No published case has the slug “{slug}”."
             return JsonResponse({"error": message}, status=404)
-        return JsonResponse(exports.case_dict(request, case), json_dumps_params={"indent": 1})
+        return JsonResponse(exports.case_dict(request, cards[0]))
 
 
 class PageMixin:
@@ -293,7 +306,7 @@ class OrganizationDetailView(CasesOfMixin, ListView):
         )
 
     def get_queryset(self):
-        return Case.objects.published().filter(organizations=self.object).for_listing()
+        return CardPages(Case.objects.naming(self.object).order_by("title"))
 
 
 class ThemeListView(ListView):
@@ -317,7 +330,10 @@ class ThemeDetailView(CasesOfMixin, ListView):
     template_name = "cases/theme_detail.html"
 
     def get_queryset(self):
-        return Case.objects.published().with_themes([self.object.slug]).for_listing()
+        index = current_index(self.request)
+        if index:
+            return index.cases(index.chosen("theme", [self.object.slug]), "title", None)
+        return CardPages(Case.objects.published().with_themes([self.object.slug]))
 
 
 class RegionDetailView(CasesOfMixin, ListView):
@@ -325,7 +341,10 @@ class RegionDetailView(CasesOfMixin, ListView):
     template_name = "cases/region_detail.html"
 
     def get_queryset(self):
-        return Case.objects.published().filter(region=self.object).for_listing()
+        index = current_index(self.request)
+        if index:
+            return index.cases(index.chosen("region", [self.object.slug]), "title", None)
+        return CardPages(Case.objects.published().filter(region=self.object))
 
 
 def healthz(request):
@@ -510,7 +529,10 @@ class CaseLinkedDataView(CaseJSONView):
         return super().dispatch(request, *args, **kwargs)
 
     def page_response(self, request, page):
-        nodes = [linked_data.case_node(request, case) for case in page.object_list]
+        # Linked data names each organization's country and website: whole rows, one page.
+        ids = [card.pk for card in page.object_list]
+        cases = Case.objects.filter(pk__in=ids).for_listing().in_bulk()
+        nodes = [linked_data.case_node(request, cases[pk]) for pk in ids]
         response = linked_data_response(linked_data.document(nodes), self.format_of(request))
         response["X-Total-Count"] = page.paginator.count
         # The neighbours' addresses, as /cases.json gives them in its body.

@@ -175,6 +175,11 @@ CACHES = {
 CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "3600"))
 # Larger pages are not kept, so a worker's cache stays under MAX_ENTRIES times this (250 MB).
 CATALOGUE_CACHE_MAX_BYTES = int(os.environ.get("CATALOGUE_CACHE_MAX_BYTES", str(256 * 1024)))
+# Facet bitmaps of published cases per worker (cases/index.py): "background" builds the next
+# one in a thread after each change, "inline" in the request that finds it stale, "off": SQL.
+CATALOGUE_INDEX = os.environ.get("CATALOGUE_INDEX", "background").strip()
+if CATALOGUE_INDEX not in {"background", "inline", "off"}:
+    raise ImproperlyConfigured("CATALOGUE_INDEX must be background, inline or off")
 # Names the code in cache keys and ETags (e.g. the git commit); empty: a hash of the files.
 CATALOGUE_RELEASE = os.environ.get("CATALOGUE_RELEASE", "").strip()
 

@@ -1,0 +1,259 @@
+"""Published cases as bitmaps, one per facet value, over their positions in title order.
+
+With it a list or JSON page takes its total, facet counts and page of ids from a few bitmap
+operations instead of scanning the table. Each worker keeps one index, for one public
+catalogue version; after a change a background thread builds the next one while requests
+use SQL (CaseFilter's queries), so no visitor waits for a build that grows with the
+catalogue. CATALOGUE_INDEX: "background" (default), "inline" (the request builds it; tests)
+or "off" (SQL only).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from array import array
+from bisect import bisect_left
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import CharField
+from django.db.models.functions import Cast
+from pyroaring import BitMap
+
+from .filters import FACETS, load_vocabulary
+from .models import (
+    Case,
+    CaseCard,
+    CaseOrganization,
+    CatalogueState,
+    Region,
+    SearchTerms,
+    Theme,
+    fold,
+)
+
+log = logging.getLogger(__name__)
+CHUNK = 10_000  # rows read at a time while building: the rows are not all held at once
+ABSENT = 2**32 - 1  # the position of an id the index does not know (not published then)
+
+
+@dataclass(frozen=True)
+class CatalogueIndex:
+    """Positions (0 = first title) of published cases: by facet value, and in recent order."""
+
+    token: str
+    ids: array  # position -> case id
+    position: array  # case id -> position, or ABSENT
+    recent: array  # rank in (-updated_at, title) order -> position
+    recent_rank: array  # position -> rank in that order
+    values: dict[str, dict[str, BitMap]]  # facet -> value -> positions
+    title_words: list[str]  # every word of the folded titles, sorted
+    titled: list[BitMap]  # the positions of the titles with each of those words
+    vocabulary: dict[str, list[tuple[str, str]]]
+
+    @classmethod
+    def build(cls, token: str) -> CatalogueIndex:
+        """Read the published cases; `token` is the version read before them. Each query
+        reads one index (status and title, updated_at, region or country; the link tables),
+        never the wide case rows."""
+        published = Case.objects.published()
+        titles = list(published.order_by("title").values_list("pk", "title"))
+        ids = array("q", (pk for pk, _ in titles))
+        position = array("I", [ABSENT]) * ((max(ids) + 1) if ids else 0)
+        for at, pk in enumerate(ids):
+            position[pk] = at
+        recent = _recent_order(published, position)
+        recent_rank = array("I", bytes(4 * len(ids)))
+        for rank, at in enumerate(recent):
+            recent_rank[at] = rank
+        values = {
+            name: _bitmaps(rows.iterator(CHUNK), position, names)
+            for name, (rows, names) in _facet_rows(published).items()
+        }
+        words = _bitmaps(_title_words(titles), position)
+        title_words = sorted(words)
+        titled = [words[word] for word in title_words]
+        vocabulary = load_vocabulary()
+        return cls(
+            token, ids, position, recent, recent_rank, values, title_words, titled, vocabulary
+        )
+
+    @property
+    def everything(self) -> BitMap:
+        return BitMap(range(len(self.ids)))
+
+    def cases(self, found: BitMap, sort: str, in_title: BitMap | None) -> IndexedCases:
+        return IndexedCases(self, found, sort, in_title)
+
+    def positions(self, ids: list[int]) -> BitMap:
+        """The positions of these case ids (ids the index does not know are left out)."""
+        if ids and max(ids) >= len(self.position):
+            ids = [pk for pk in ids if pk < len(self.position)]
+        found = BitMap(map(self.position.__getitem__, ids))
+        found.discard(ABSENT)
+        return found
+
+    def in_titles(self, terms: SearchTerms) -> BitMap:
+        """The positions of the cases whose title has every word, as Case.matching tells:
+        a word starts a title word, or (short words) is one."""
+        found = None
+        for word, prefix in terms.prefixed:
+            start = bisect_left(self.title_words, word)
+            stop = bisect_left(self.title_words, word + "\U0010ffff") if prefix else start + 1
+            if not prefix and self.title_words[start : start + 1] != [word]:
+                stop = start
+            having = BitMap.union(BitMap(), *self.titled[start:stop])
+            found = having if found is None else found & having
+        return found if found is not None else BitMap()
+
+    def chosen(self, name: str, values: list[str]) -> BitMap:
+        """The positions of cases with any of these values of a facet."""
+        of_facet = self.values[name]
+        return BitMap.union(BitMap(), *(of_facet[v] for v in values if v in of_facet))
+
+    def counts(self, among: BitMap, name: str) -> dict[str, int]:
+        """How many of `among` have each value of a facet."""
+        return {
+            value: among.intersection_cardinality(cases)
+            for value, cases in self.values[name].items()
+        }
+
+
+def _facet_rows(published) -> dict:
+    """facet -> ((case id, value) rows, names of stored values or None), in FACETS order."""
+    rows = {
+        "theme": Case.themes.through.objects.values_list("case_id", "theme_id"),
+        "region": published.exclude(region=None).order_by("region").values_list("pk", "region"),
+        "country": published.exclude(country="").order_by("country").values_list("pk", "country"),
+        "kind": CaseOrganization.objects.order_by().values_list("case_id", "organization__kind"),
+    }
+    names = {
+        "theme": dict(Theme.objects.values_list("pk", "slug")),
+        "region": dict(Region.objects.values_list("pk", "slug")),
+    }
+    return {name: (rows[name], names.get(name)) for name in FACETS}
+
+
+def _bitmaps(rows, position: array, names: dict | None = None) -> dict[str, BitMap]:
+    """(case id, value) rows as value -> positions; cases not in `position` (drafts, or
+    published after it was read) are left out. `names` turns stored keys into slugs."""
+    grouped = defaultdict(list)
+    size = len(position)
+    for pk, value in rows:
+        if pk < size:
+            grouped[value].append(position[pk])
+    bitmaps = {}
+    for value, found in grouped.items():
+        bitmap = BitMap(found)
+        bitmap.discard(ABSENT)
+        if bitmap:
+            bitmaps[names[value] if names else value] = bitmap
+    return bitmaps
+
+
+def _title_words(titles):
+    """(case id, word) for every word of the folded titles (search_title's words): titles
+    share most words, so each whitespace-separated token is folded once."""
+    folded = {}
+    for pk, title in titles:
+        for token in title.split():
+            if token not in folded:
+                folded[token] = fold(token).split()
+            for word in folded[token]:
+                yield pk, word
+
+
+def _recent_order(published, position: array) -> array:
+    """Positions from the latest update to the earliest, ties in title (position) order,
+    as `order_by("-updated_at", "title")` gives them."""
+    stamps = published.order_by("-updated_at").values_list(
+        "pk", Cast("updated_at", output_field=CharField())
+    )
+    order, tied, last = array("I"), [], None
+    for pk, stamp in stamps.iterator(CHUNK):
+        if stamp != last:
+            order.extend(sorted(tied))
+            tied, last = [], stamp
+        if pk < len(position) and position[pk] != ABSENT:
+            tied.append(position[pk])
+    order.extend(sorted(tied))
+    return order
+
+
+class IndexedCases:
+    """The matching cases in a sort order, sliced by position: what a Paginator pages."""
+
+    def __init__(self, index: CatalogueIndex, found: BitMap, sort: str, in_title: BitMap | None):
+        self.index, self.found, self.sort = index, found, sort
+        if sort == "relevance" and in_title is not None:
+            # Cases whose title matches too come first, each run in title order.
+            self.runs = [found & in_title, found - in_title]
+        elif sort == "recent" and len(found) == len(index.ids):
+            self.runs = [found]  # every case: the ranks are 0 to n - 1, as the positions are
+        elif sort == "recent":
+            self.runs = [BitMap(map(index.recent_rank.__getitem__, found))]
+        else:
+            self.runs = [found]
+
+    def count(self) -> int:
+        return len(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def _positions(self, start: int, stop: int) -> list[int]:
+        taken = []
+        for run in self.runs:
+            if start < len(run) and stop > 0:
+                if self.sort == "-title":
+                    taken += reversed(run[max(len(run) - stop, 0) : len(run) - start])
+                else:
+                    taken += run[max(start, 0) : stop]
+            start, stop = start - len(run), stop - len(run)
+        if self.sort == "recent":
+            return [self.index.recent[rank] for rank in taken]
+        return taken
+
+    def __getitem__(self, key: slice) -> list[CaseCard]:
+        ids = [self.index.ids[at] for at in self._positions(key.start or 0, key.stop)]
+        cards = {card.pk: card for card in Case.objects.filter(pk__in=ids).order_by().cards()}
+        return [cards[pk] for pk in ids if pk in cards]
+
+
+_lock = threading.Lock()
+_state = {"index": None, "building": False}
+
+
+def current_index(request) -> CatalogueIndex | None:
+    """The index of what visitors see, if built for this request's version; else None, and
+    (CATALOGUE_INDEX) a build starts in the background or, "inline", runs now."""
+    mode = settings.CATALOGUE_INDEX
+    if mode == "off" or request.user.is_staff:  # staff follow every change, drafts too
+        return None
+    token = request.catalogue.token
+    index = _state["index"]
+    if index is not None and index.token == token:
+        return index
+    if mode == "inline":
+        _state["index"] = CatalogueIndex.build(token)
+        return _state["index"]
+    with _lock:
+        if _state["building"]:
+            return None
+        _state["building"] = True
+    threading.Thread(target=_build_in_background, name="catalogue-index", daemon=True).start()
+    return None
+
+
+def _build_in_background() -> None:
+    try:
+        token = CatalogueState.objects.current(public=True).token  # before the cases it names
+        _state["index"] = CatalogueIndex.build(token)
+    except Exception:
+        log.exception("building the catalogue index failed; pages keep using SQL")
+    finally:
+        _state["building"] = False
+        connections.close_all()  # this thread's connections only

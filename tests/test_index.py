@@ -1,0 +1,181 @@
+"""The catalogue index (cases/index.py) gives the pages SQL gives, never a stale one, and
+no visitor waits for it to be built."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import RequestFactory
+from django.utils import timezone
+
+from cases import index as catalogue_index
+from cases import synthetic
+from cases.filters import CaseFilter
+from cases.index import CatalogueIndex, current_index
+from cases.models import Case, CatalogueState, Organization
+from tests.factories import make_case, make_organization
+
+pytestmark = pytest.mark.django_db
+
+URLS = [
+    "/",
+    "/cases/",
+    "/cases/?theme=women",
+    "/cases/?theme=women&theme=youth&region=asia",
+    "/cases/?country=ES&country=IN&kind=government-and-public-agency",
+    "/cases/?region=europe&sort=-title&page=2",
+    "/cases/?theme=social-cohesion&sort=recent&page=3",
+    "/cases/?sort=recent&page=2",
+    "/cases/?q=cooperative",
+    "/cases/?q=coop+work&theme=women&page=2",
+    "/cases/?q=a&sort=title",
+    "/cases/?q=zzzz",
+    "/cases.json?theme=women&page_size=50",
+    "/cases.json?q=cooperative&sort=recent&page=2&page_size=7",
+    "/cases.json?kind=sse-organization&sort=-title&page=4&page_size=30",
+    "/themes/women/?page=2",
+    "/regions/asia/",
+]
+
+
+@pytest.fixture(scope="module")
+def catalogue(django_db_setup, django_db_blocker):
+    """300 generated cases, a fifth of them drafts, for the whole module; a tenth of them
+    updated at the same latest moment, so the recent order breaks ties by title."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        synthetic.write_database(synthetic.generate(300, 7, draft_ratio=0.2))
+        tied = list(Case.objects.order_by("pk").values_list("pk", flat=True))[::10]
+        Case.objects.filter(pk__in=tied).update(updated_at=timezone.now() + timedelta(days=1))
+        CatalogueState.objects.bump()
+        yield
+        transaction.set_rollback(True)
+
+
+def page(client, url: str) -> bytes:
+    cache.clear()  # no shared copy: each page is rendered
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_pages_from_the_index_are_the_pages_from_sql(client, settings, catalogue, url):
+    settings.CATALOGUE_INDEX = "off"
+    from_sql = page(client, url)
+    settings.CATALOGUE_INDEX = "inline"
+
+    assert page(client, url) == from_sql
+
+
+def filtered(data, index=None) -> CaseFilter:
+    casefilter = CaseFilter(data, queryset=Case.objects.published(), index=index)
+    assert casefilter.is_valid(), casefilter.errors
+    return casefilter
+
+
+def test_facet_counts_totals_and_order_agree_with_sql_for_any_filters(catalogue):
+    index = CatalogueIndex.build(CatalogueState.objects.current(public=True).token)
+    choices = {
+        "theme": [slug for slug, _ in index.vocabulary["theme"]],
+        "region": [slug for slug, _ in index.vocabulary["region"]],
+        "country": [code for code, _ in index.vocabulary["country"]][:12],
+        "kind": list(Organization.Kind.values),
+        "q": ["", "cooperative", "co", "women work", "fund"],
+        "sort": ["title", "-title", "recent", "relevance"],
+    }
+    draw = random.Random(5)
+    for _ in range(40):
+        data = {name: draw.sample(values, draw.randint(0, 2)) for name, values in choices.items()}
+        data["q"], data["sort"] = " ".join(data["q"]), (data["sort"] or [""])[0]
+        by_sql, by_index = filtered(data), filtered(data, index)
+        sql_cases, index_cases = by_sql.cases(), by_index.cases()
+
+        assert by_index.facets() == by_sql.facets(), data
+        assert index_cases.count() == sql_cases.count(), data
+        assert [c.pk for c in index_cases[5:17]] == [c.pk for c in sql_cases[5:17]], data
+
+
+def test_an_edit_shows_at_once_while_the_next_index_builds_in_the_background(
+    client, settings, monkeypatch, catalogue
+):
+    settings.CATALOGUE_INDEX = "inline"
+    page(client, "/cases/?q=quokka")  # the index of the current version
+    started = []
+    monkeypatch.setattr(catalogue_index.threading, "Thread", FakeThread.recording(started))
+    settings.CATALOGUE_INDEX = "background"
+
+    make_case("Quokka sanctuary cooperative", themes=["women"])
+
+    assert b"Quokka sanctuary cooperative" in page(client, "/cases/?q=quokka")
+    assert b"Quokka sanctuary cooperative" in page(client, "/cases/?q=quokka&theme=women")
+    assert len(started) == 1, "one build at a time, and the visitors did not wait for it"
+
+
+class FakeThread:
+    """Records the build it is asked to start instead of running it."""
+
+    @classmethod
+    def recording(cls, started: list):
+        def make(target, name, daemon):
+            return cls(lambda: started.append(name))
+
+        return make
+
+    def __init__(self, start):
+        self.start = start
+
+
+def test_staff_pages_follow_every_change_without_the_index(settings, catalogue, admin_user):
+    settings.CATALOGUE_INDEX = "inline"
+    request = RequestFactory().get("/cases/")
+    request.user = admin_user
+
+    assert current_index(request) is None
+
+
+# --- query counts ---
+
+
+@pytest.fixture
+def indexed(client, settings, catalogue):
+    """The index built for the current version, as after the first request."""
+    settings.CATALOGUE_INDEX = "inline"
+    page(client, "/cases/")
+    cache.clear()
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # the catalogue version, then the page's cards (cases, themes, organizations)
+        ("/cases/?theme=women&region=asia", 4),
+        ("/cases.json?theme=women&page_size=50", 4),
+        ("/themes/women/", 5),  # and the theme
+        # and the text match (PostgreSQL: and the setting that has it read the text index)
+        ("/cases/?q=cooperative", 5 + (connection.vendor == "postgresql")),
+    ],
+)
+def test_pages_from_the_index_run_a_fixed_few_queries(
+    client, django_assert_num_queries, indexed, url, queries
+):
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+
+
+def test_a_case_page_runs_nine_queries(client, django_assert_num_queries, catalogue):
+    case = Case.objects.published().order_by("title").first()
+    # version, case, its themes, its links; related cases; their cards (3); its collections
+    with django_assert_num_queries(9):
+        assert client.get(case.get_absolute_url()).status_code == 200
+
+
+def test_an_organization_page_runs_six_queries(client, django_assert_num_queries, catalogue):
+    organization = make_organization("Counted cooperative")
+    make_case("Counted case", organizations=[organization])
+    # version, organization, count, cards (3)
+    with django_assert_num_queries(6):
+        assert client.get(organization.get_absolute_url()).status_code == 200
