@@ -1,5 +1,5 @@
 """Take the README screenshots (desktop and mobile, full page) of /, /cases/, a search and a case,
-and the print preview of a case.
+the print preview of a case and the filter sheet on a phone.
 
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
@@ -69,14 +69,23 @@ def shoot(base_url: str) -> list[Path]:
                 target = OUT / f"{name}{suffix}.png"
                 page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
                 saved.append(target)
-            if not suffix:
-                page.emulate_media(media="print")
-                target = OUT / "detail-print.png"
-                page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
-                saved.append(target)
+            saved.append(extra_shot(page, suffix))
             context.close()
         browser.close()
     return saved
+
+
+def extra_shot(page, suffix: str) -> Path:
+    """On a desktop, the case page's print preview; on a phone, the filter sheet open."""
+    if suffix:
+        page.goto("/cases/?theme=women")
+        page.get_by_role("button", name="Filters").click()
+        target = OUT / "cases-mobile-filters.png"
+    else:
+        page.emulate_media(media="print")
+        target = OUT / "detail-print.png"
+    page.screenshot(path=target, animations="disabled", caret="hide")
+    return target
 
 
 def main() -> None:
