@@ -39,7 +39,15 @@ def _string(value, label: str) -> str:
     return value
 
 
-class TextField(forms.CharField):
+class _Shared:
+    """A field that keeps no state per form, so every form may share it: a form per entry
+    would otherwise deep-copy ~250 country choices each time."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class TextField(_Shared, forms.CharField):
     """A string, stripped, that fits the model field it fills (named after it in errors)."""
 
     def __init__(self, model_field, **kwargs):
@@ -60,7 +68,7 @@ def spellings(names: Iterable[str]) -> dict[str, str]:
     return {spelling: name for name in names for spelling in (name.casefold(), slugify(name))}
 
 
-class _Spellings:
+class _Spellings(_Shared):
     """A name of a fixed vocabulary, in any case or as its slug; cleans to the name itself."""
 
     def __init__(self, names: Iterable[str], **kwargs):
@@ -168,19 +176,26 @@ _ASSIGNMENT_RE = re.compile(rf"[ \t]*(?P<key>{_DOTTED_KEY})[ \t]*=")
 _KEY_PART_RE = re.compile(_KEY)
 
 
+_ESCAPE_RE = re.compile(r"\\(U[0-9A-Fa-f]{8}|u[0-9A-Fa-f]{4}|.)")
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", "e": "\x1b", '"': '"'}
+_ESCAPES["\\"] = "\\"
+
+
+def _unescape(match: re.Match) -> str:
+    code = match[1]
+    return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ESCAPES.get(code, code)
+
+
 def _key_path(dotted: str) -> tuple[str, ...]:
-    """The parts of a TOML dotted key, with quotes and escapes resolved."""
-    if "\\" not in dotted:
-        parts = _KEY_PART_RE.findall(dotted)
-        return tuple(part[1:-1] if part[0] in "\"'" else part for part in parts)
-    try:  # escapes: the TOML parser reads them exactly as it read the file
-        table = tomllib.loads(f"{dotted} = 0")
-    except tomllib.TOMLDecodeError:
-        return ()  # not a key after all, e.g. a line of a multi-line string
+    """The parts of a TOML dotted key, with quotes and escapes resolved (tomllib has already
+    read the file, so every escape here is a valid one)."""
     path = []
-    while isinstance(table, dict):
-        ((key, table),) = table.items()
-        path.append(key)
+    for part in _KEY_PART_RE.findall(dotted):
+        if part[0] == '"':
+            part = _ESCAPE_RE.sub(_unescape, part[1:-1])
+        elif part[0] == "'":
+            part = part[1:-1]
+        path.append(part)
     return tuple(path)
 
 
