@@ -1,4 +1,5 @@
 import sys
+from functools import partial
 
 from django import forms
 from django.conf import settings
@@ -222,18 +223,22 @@ class CaseDetailJSONView(View):
         return JsonResponse(exports.case_dict(request, cards[0]))
 
 
+def page_query(request, name: str = "page") -> QueryDict | None:
+    """The page number `name` alone (none for the first page); None when it is malformed."""
+    field = forms.IntegerField(min_value=1, max_value=10**9, required=False)
+    try:
+        page = field.clean(request.GET.get(name, "").strip()) or 1
+    except forms.ValidationError:
+        return None
+    return QueryDict(f"{name}={page}" if page > 1 else "", mutable=True)
+
+
 class PageMixin:
     """A malformed `page` answers 400; a page past the end stays a 404."""
 
     @classmethod
     def canonical_query(cls, request) -> QueryDict | None:
-        """The page number alone (none for the first page); None when it is malformed."""
-        field = forms.IntegerField(min_value=1, max_value=10**9, required=False)
-        try:
-            page = field.clean(request.GET.get("page", "").strip()) or 1
-        except forms.ValidationError:
-            return None
-        return QueryDict(f"page={page}" if page > 1 else "", mutable=True)
+        return page_query(request)
 
     def get(self, request, *args, **kwargs):
         query = self.canonical_query(request)
@@ -403,17 +408,7 @@ def sitemap_section(request, section):
     return sitemap_views.sitemap(request, sitemaps.SITEMAPS, section=section)
 
 
-def _sitemap_page(request) -> QueryDict | None:
-    """The sitemap page `p` (none for the first); None when it is malformed."""
-    field = forms.IntegerField(min_value=1, max_value=10**9, required=False)
-    try:
-        page = field.clean(request.GET.get("p", "").strip()) or 1
-    except forms.ValidationError:
-        return None
-    return QueryDict(f"p={page}" if page > 1 else "")
-
-
-sitemap_section.canonical_query = _sitemap_page
+sitemap_section.canonical_query = partial(page_query, name="p")
 
 
 def robots_txt(request):
