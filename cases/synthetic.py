@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from . import seed
 from .importer import (
@@ -498,9 +498,6 @@ def generate_into_database(n: int, seed_value: int, draft_ratio: float = 0.0) ->
             taken_organizations=_taken(Organization, "name", "source_name"),
         )
         write_database(cases)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # plans for a table that just grew n rows
     return _report(cases, "the database", started)
 
 
