@@ -179,9 +179,10 @@ class SuggestionForm(forms.Form):
         correcting errors counts."""
         posted = self.data.get("started", "")
         try:
-            signing.loads(posted, salt=SALT, max_age=FORM_MAX_AGE)
-        except signing.BadSignature:
-            return signing.dumps(time.time(), salt=SALT)
+            self._check_time(posted)
+        except ValidationError as error:
+            if error.code != "too_fast":
+                return signing.dumps(time.time(), salt=SALT)
         return posted
 
     def is_valid(self) -> bool:
@@ -228,14 +229,14 @@ class SuggestionForm(forms.Form):
     def _check_time(token: str) -> None:
         """Refuse a form sent sooner after it was shown than a person could fill it in."""
         try:
-            started = signing.loads(token, salt=SALT, max_age=FORM_MAX_AGE)
-        except signing.SignatureExpired:
-            message = _("This form was opened too long ago: please check it and send it again.")
-            raise ValidationError(message, code="expired") from None
-        except signing.BadSignature:
+            elapsed = time.time() - float(signing.loads(token, salt=SALT))
+        except (signing.BadSignature, TypeError, ValueError):
             message = _("This form could not be read: please check it and send it again.")
             raise ValidationError(message, code="bad_start") from None
-        if time.time() - started < settings.SUGGESTION_MIN_SECONDS:
+        if elapsed > FORM_MAX_AGE:
+            message = _("This form was opened too long ago: please check it and send it again.")
+            raise ValidationError(message, code="expired")
+        if elapsed < settings.SUGGESTION_MIN_SECONDS:
             message = _(
                 "This form was sent too quickly after it was opened, as robots do: nothing was "
                 "saved. Please check it and send it again."
