@@ -348,8 +348,8 @@ class SuggestionInline(admin.StackedInline):
 @admin.register(Case)
 class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     form = CaseAdminForm
-    list_display = ["title", "status", "region", "country", "city", "completeness"]
-    list_display += ["marked_absent", "suggested_by", "updated_at"]
+    list_display = ["title", "status", "suggested_by", "region", "country", "city"]
+    list_display += ["completeness", "marked_absent", "updated_at"]
     list_select_related = ["region", "suggestion"]
     list_filter = ["status", SuggestionFilter, CompletenessFilter, "themes", "region"]
     list_filter += ["organizations__kind"]
