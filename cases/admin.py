@@ -3,6 +3,7 @@ import ipaddress
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -10,6 +11,7 @@ from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -28,6 +30,7 @@ from .models import (
     Contact,
     Organization,
     Region,
+    Suggestion,
     Theme,
 )
 from .views import database_is_busy
@@ -179,13 +182,13 @@ class CaseOrganizationInline(admin.TabularInline):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-def _set_status(request, queryset, status) -> int:
+def _set_status(request, queryset, status, label: str = "") -> int:
     """Set the status of the selected cases, with a history entry for each one that changed."""
     changing = list(queryset.exclude(status=status).values_list("pk", flat=True))
     count = Case.objects.filter(pk__in=changing).update(status=status, updated_at=timezone.now())
     if count:
         CatalogueState.objects.bump()  # update() sends no signal
-        label = Case.Status(status).label
+        label = label or Case.Status(status).label
         history.record_import(Case.objects.filter(pk__in=changing), label, user=request.user)
     return count
 
@@ -200,6 +203,68 @@ def publish(modeladmin, request, queryset):
 def unpublish(modeladmin, request, queryset):
     count = _set_status(request, queryset, Case.Status.DRAFT)
     modeladmin.message_user(request, f"Moved {count} case(s) back to draft.", messages.SUCCESS)
+
+
+@admin.action(description="Approve the selected suggestions (publish them)", permissions=["change"])
+def approve_suggestions(modeladmin, request, queryset):
+    ids = list(queryset.filter(suggestion__isnull=False).values_list("pk", flat=True))
+    if not ids:
+        modeladmin.message_user(
+            request, "None of the selected cases is a suggestion.", messages.WARNING
+        )
+        return
+    count = _set_status(
+        request,
+        Case.objects.filter(pk__in=ids),
+        Case.Status.PUBLISHED,
+        "Published: suggestion approved",
+    )
+    # An approval overrides an earlier rejection; the history keeps the rejection's reason.
+    Suggestion.objects.filter(case__in=ids).update(
+        rejected_at=None, rejection_reason="", reviewed_by=request.user
+    )
+    modeladmin.message_user(
+        request, f"Approved and published {count} suggestion(s).", messages.SUCCESS
+    )
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=1000,
+        help_text="Kept with the suggestion and in the case's history; never shown publicly.",
+    )
+
+
+@admin.action(description="Reject the selected suggestions…", permissions=["change"])
+def reject_suggestions(modeladmin, request, queryset):
+    """Ask for a reason, then mark the selected suggestions awaiting review rejected: they stay
+    drafts, and the reason goes into each one's history."""
+    pending = queryset.suggestions("pending")
+    if not pending.exists():
+        message = "None of the selected cases is a suggestion awaiting review."
+        modeladmin.message_user(request, message, messages.WARNING)
+        return None
+    form = RejectionForm(request.POST if "post" in request.POST else None)
+    if not form.is_valid():
+        context = {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Reject suggestions",
+            "opts": modeladmin.model._meta,
+            "cases": pending.select_related("suggestion").order_by("title"),
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/cases/case/reject_suggestions.html", context)
+    reason = form.cleaned_data["reason"]
+    ids = list(pending.values_list("pk", flat=True))
+    Suggestion.objects.filter(case__in=ids).update(
+        rejected_at=timezone.now(), rejection_reason=reason, reviewed_by=request.user
+    )
+    label = f"Suggestion rejected: {reason}"
+    history.record_import(Case.objects.filter(pk__in=ids), label, user=request.user)
+    modeladmin.message_user(request, f"Rejected {len(ids)} suggestion(s).", messages.SUCCESS)
+    return None
 
 
 class CaseAdminForm(CatalogueForm):
@@ -253,12 +318,41 @@ class CompletenessFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SuggestionFilter(admin.SimpleListFilter):
+    """Cases suggested by the public: those awaiting review are the editors' queue."""
+
+    title = "suggestions"
+    parameter_name = "suggestion"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Awaiting review"), ("approved", "Approved"), ("rejected", "Rejected")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"pending", "approved", "rejected"}:
+            return queryset.suggestions(self.value())
+        return queryset
+
+
+class SuggestionInline(admin.StackedInline):
+    """Who suggested the case, when, and any rejection: read only."""
+
+    model = Suggestion
+    can_delete = False
+    fields = ["name", "email", "submitted_at", "rejected_at", "rejection_reason", "reviewed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Case)
 class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     form = CaseAdminForm
-    list_display = ["title", "status", "region", "country", "city", "completeness"]
-    list_display += ["marked_absent", "updated_at"]
-    list_filter = ["status", CompletenessFilter, "themes", "region", "organizations__kind"]
+    list_display = ["title", "status", "suggested_by", "region", "country", "city"]
+    list_display += ["completeness", "marked_absent", "updated_at"]
+    list_select_related = ["region", "suggestion"]
+    list_filter = ["status", SuggestionFilter, CompletenessFilter, "themes", "region"]
+    list_filter += ["organizations__kind"]
     list_filter += ["marked_absent"]
     search_fields = [
         "title",
@@ -269,8 +363,8 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["region"]
     filter_horizontal = ["themes"]
-    inlines = [CaseOrganizationInline]
-    actions = [publish, unpublish]
+    inlines = [CaseOrganizationInline, SuggestionInline]
+    actions = [publish, unpublish, approve_suggestions, reject_suggestions]
     date_hierarchy = "updated_at"
     list_per_page = 50
     readonly_fields = ["source_file", "source_line", "created_at", "updated_at", "checklist"]
@@ -288,6 +382,11 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     def completeness(self, case):
         total = len(COMPLETENESS_CHECKS)
         return "complete" if case.completeness == total else f"{case.completeness}/{total}"
+
+    @admin.display(description="Suggested by", ordering="suggestion__submitted_at")
+    def suggested_by(self, case):
+        suggestion = getattr(case, "suggestion", None)
+        return f"{suggestion.name} ({suggestion.submitted_at:%Y-%m-%d})" if suggestion else ""
 
     @admin.display(description="Checklist")
     def checklist(self, case):

@@ -5,9 +5,11 @@ import unicodedata
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -435,6 +437,17 @@ class CaseQuerySet(models.QuerySet):
         members = self.filter(collectioncase__collection=collection)
         return members.order_by("collectioncase__position", "title")
 
+    def suggestions(self, state: str) -> "CaseQuerySet":
+        """Cases the public suggested: `pending` (draft, not rejected), `approved` (published)
+        or `rejected` (still a draft)."""
+        suggested = self.filter(suggestion__isnull=False)
+        if state == "approved":
+            return suggested.filter(status=Case.Status.PUBLISHED)
+        rejected = state == "rejected"
+        return suggested.filter(
+            status=Case.Status.DRAFT, suggestion__rejected_at__isnull=not rejected
+        )
+
     def with_kinds(self, kinds) -> "CaseQuerySet":
         links = CaseOrganization.objects.filter(organization__kind__in=kinds)
         return self.filter(pk__in=links.values("case"))
@@ -801,6 +814,48 @@ class CaseOrganization(models.Model):
     def clean(self):
         if self.contact_id and self.contact.organization_id != self.organization_id:
             raise ValidationError({"contact": "This contact belongs to another organization."})
+
+
+class SuggestionQuerySet(models.QuerySet):
+    def recent_from(self, address_hash: str) -> "SuggestionQuerySet":
+        """The suggestions sent from one (hashed) client address within the last hour."""
+        since = timezone.now() - timedelta(hours=1)
+        return self.filter(address_hash=address_hash, submitted_at__gte=since)
+
+
+class Suggestion(models.Model):
+    """Who suggested a draft case on the public form, and whether an editor rejected it.
+
+    Kept apart from the case, so nothing that reads cases (pages, exports, feeds, history of
+    the case) can show the submitter; only the admin reads it.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="suggestion")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(help_text="Private: shown only in the admin.")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    # A keyed hash of the client's address: enough to count its suggestions, not to tell it.
+    address_hash = models.CharField(max_length=64, editable=False)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejection_reason = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["address_hash", "submitted_at"], name="suggestion_address_time")
+        ]
+
+    def __str__(self):
+        return f"Suggestion of “{self.case}” by {self.name}"
 
 
 class CollectionQuerySet(models.QuerySet):

@@ -63,5 +63,7 @@ urlpatterns = [
     path("api/", catalogue_page(views.ApiView.as_view()), name="api"),
     path("api/openapi.json", catalogue_page(views.openapi_json), name="api-openapi"),
     path("data/", catalogue_page(views.DataView.as_view()), name="data"),
+    path("suggest/", views.SuggestView.as_view(), name="suggest"),
+    path("suggest/thanks/", views.SuggestThanksView.as_view(), name="suggest-thanks"),
     path("healthz", views.healthz, name="healthz"),
 ]

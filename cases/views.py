@@ -1,18 +1,22 @@
 import sys
 from functools import partial
 
+from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, Paginator
-from django.db import DatabaseError, OperationalError, connection
+from django.db import DatabaseError, IntegrityError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.generic import DetailView, ListView, TemplateView, View
+from django.views.decorators.cache import never_cache
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from . import citations, exports, linked_data, openapi, sitemaps
 from .caching import absolute_url, cached
@@ -31,6 +35,7 @@ from .filters import (
 from .index import current_index
 from .models import CardPages, Case, CatalogueState, Collection, Organization, Region, Theme
 from .region_map import home_map, list_map
+from .suggestions import SuggestionForm, TooManySuggestions, save_suggestion
 
 LIST_PAGE_SIZE = 20
 JSON_PAGE_SIZE = 50
@@ -490,6 +495,39 @@ class DataView(TemplateView):
             changed_at=changed_at,
             **kwargs,
         )
+
+
+@method_decorator(never_cache, name="dispatch")  # each visitor's own CSRF token and start time
+class SuggestView(FormView):
+    """/suggest/: the public form that creates a draft case for the editors to review."""
+
+    template_name = "cases/suggest.html"
+    form_class = SuggestionForm
+
+    def form_valid(self, form):
+        # The address django-axes counts sign-ins by: DJANGO_CLIENT_IP_HEADER governs both.
+        address = get_client_ip_address(self.request) or ""
+        try:
+            save_suggestion(form, address)
+        except TooManySuggestions:
+            message = _(
+                "You have sent many suggestions in the last hour: nothing was saved. "
+                "Please try again later."
+            )
+            return self.refused(form, message, status=429)
+        except IntegrityError:
+            # A case or organization of the same name was saved at the same moment.
+            message = _("The catalogue changed while you sent this: please send it again.")
+            return self.refused(form, message, status=409)
+        return redirect("suggest-thanks")
+
+    def refused(self, form, message: str, status: int):
+        form.add_error(None, message)
+        return self.render_to_response(self.get_context_data(form=form), status=status)
+
+
+class SuggestThanksView(TemplateView):
+    template_name = "cases/suggest_thanks.html"
 
 
 def linked_data_response(document: dict, media_type: str) -> HttpResponse:

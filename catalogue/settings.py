@@ -133,6 +133,11 @@ AXES_CLIENT_IP_CALLABLE = "cases.admin.client_address"
 AXES_LOCKOUT_TEMPLATE = "signin_locked.html"
 # The request header (META name) a trusted proxy sets to the client's address; off by default.
 CLIENT_IP_HEADER = os.environ.get("DJANGO_CLIENT_IP_HEADER", "")
+# Suggestions from the public (/suggest/): at most SUGGESTIONS_PER_HOUR per client address
+# (the address django-axes sees), counted in the database so every worker shares the count; a
+# form sent sooner than SUGGESTION_MIN_SECONDS after it was shown is refused as a robot's.
+SUGGESTIONS_PER_HOUR = int(os.environ.get("SUGGESTIONS_PER_HOUR", "5"))
+SUGGESTION_MIN_SECONDS = int(os.environ.get("SUGGESTION_MIN_SECONDS", "5"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

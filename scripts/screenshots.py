@@ -1,5 +1,6 @@
 """Take the README screenshots (desktop and mobile, full page) of /, /cases/, a search and a case,
-the print preview of a case and the filter sheet on a phone.
+the print preview of a case, the filter sheet on a phone and (own server only) the admin's
+queue of suggestions, sent through the public form.
 
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
@@ -25,6 +26,41 @@ from playwright.sync_api import sync_playwright
 OUT = ROOT / "docs" / "screenshots"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 MOBILE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+EDITOR, EDITOR_PASSWORD = "screenshots", "a-long-screenshot-passphrase"
+# (title, region, country code, city, organization, kind, submitter)
+SUGGESTIONS = [
+    (
+        "A Bakery Cooperative Run By Its Workers in Bilbao",
+        "Europe",
+        "ES",
+        "Bilbao",
+        "Ogi Berri Kooperatiba",
+        "sse-organization",
+        "Jon Ander",
+    ),
+    (
+        "Community Seed Banks of Women Farmers in Kenya",
+        "Africa",
+        "KE",
+        "Kisumu",
+        "Mbegu Women's Network",
+        "sse-organization",
+        "Akinyi Otieno",
+    ),
+    (
+        "A Municipal Fund For Youth Cooperatives in Montevideo",
+        "Latin America",
+        "UY",
+        "Montevideo",
+        "Intendencia de Montevideo",
+        "government-and-public-agency",
+        "Lucía Pereira",
+    ),
+]
+DESCRIPTION = (
+    "{title}: how the people behind it organised, who supports them, and what changed for "
+    "their members and their neighbourhood."
+)
 
 
 @contextmanager
@@ -32,8 +68,10 @@ def seeded_server() -> Iterator[str]:
     """runserver on a free loopback port over a fresh SQLite copy of the seed catalogue."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {"DJANGO_DEBUG": "1", **os.environ, "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3"}
+        env |= {"SUGGESTION_MIN_SECONDS": "0", "EDITOR_PASSWORD": EDITOR_PASSWORD}
         manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--noinput", "-v0"], ["loaddata", "catalogue", "-v0"]):
+        editor = ["createeditor", EDITOR, "--no-input"]
+        for command in (["migrate", "--noinput", "-v0"], ["loaddata", "catalogue", "-v0"], editor):
             subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True)
         port = free_port()
         server = subprocess.Popen(
@@ -52,8 +90,8 @@ def seeded_server() -> Iterator[str]:
             server.wait(timeout=10)
 
 
-def shoot(base_url: str) -> list[Path]:
-    """Save the screenshots and return their paths."""
+def shoot(base_url: str, *, admin: bool = False) -> list[Path]:
+    """Save the screenshots and return their paths; with `admin`, the suggestion queue too."""
     OUT.mkdir(parents=True, exist_ok=True)
     saved = []
     with sync_playwright() as playwright:
@@ -71,6 +109,8 @@ def shoot(base_url: str) -> list[Path]:
                 saved.append(target)
             saved.append(extra_shot(page, suffix))
             context.close()
+        if admin:
+            saved.append(suggestion_queue_shot(browser, base_url))
         browser.close()
     return saved
 
@@ -88,6 +128,38 @@ def extra_shot(page, suffix: str) -> Path:
     return target
 
 
+def suggestion_queue_shot(browser, base_url: str) -> Path:
+    """The admin's list of suggestions awaiting review, after visitors sent them on /suggest/."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1440, "height": 800})
+    page = context.new_page()
+    for title, region, country, city, organization, kind, name in SUGGESTIONS:
+        page.goto("/suggest/")
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Description").fill(DESCRIPTION.format(title=title))
+        page.get_by_label("Region").select_option(region)
+        page.get_by_label("Country").select_option(country)
+        page.get_by_label("City").fill(city)
+        page.locator("#id_organizations-0-name").fill(organization)
+        page.locator("#id_organizations-0-kind").select_option(kind)
+        page.get_by_label("Your name").fill(name)
+        page.get_by_label("Your e-mail").fill("someone@example.org")
+        page.get_by_role("button", name="Send the suggestion").click()
+        page.wait_for_url("**/suggest/thanks/")
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(EDITOR)
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+    page.goto("/admin/cases/case/?suggestion=pending")
+    page.locator("#toggle-nav-sidebar").click()  # the whole list in view
+    page.locator("#action-toggle").check()
+    page.locator("select[name=action]").select_option("approve_suggestions")
+    target = OUT / "admin-suggestions.png"
+    page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
+    context.close()
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?", help="a running site (default: start one)")
@@ -96,7 +168,7 @@ def main() -> None:
         saved = shoot(url.rstrip("/"))
     else:
         with seeded_server() as own_url:
-            saved = shoot(own_url)
+            saved = shoot(own_url, admin=True)
     for path in saved:
         print(path.relative_to(ROOT))
 

@@ -39,6 +39,8 @@ PAGES = {
     "search with highlights": ("/cases/?q=vegue", 200),
     "collection list": ("/collections/", 200),
     "collection": (COLLECTION, 200),
+    "suggest a case": ("/suggest/", 200),
+    "thanks for a suggestion": ("/suggest/thanks/", 200),
     "not found": ("/cases/no-such-case/", 404),
     "bad request": ("/cases/?page=abc", 400),
 }
