@@ -18,7 +18,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from .models import Case, CaseOrganization, Contact, Organization
+from .models import Case, CaseOrganization, Contact, Organization, OrganizationAlias
 
 # The PostgreSQL trigger rebuilds search_vector from the row on every write, revert included.
 CASE_EXCLUDE = ["search_vector"]
@@ -26,6 +26,7 @@ reversion.register(Case, exclude=CASE_EXCLUDE, follow=["caseorganization_set"])
 reversion.register(CaseOrganization)
 reversion.register(Organization, follow=["contacts"])
 reversion.register(Contact)
+reversion.register(OrganizationAlias)
 # What record_import follows, in bulk, as the registrations above do one row at a time: the
 # related rows, the key to their owner, and what their names (object_repr) read.
 FOLLOWED = {
