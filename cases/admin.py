@@ -412,21 +412,21 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organizations = organizations
-        self.fields["keep"].queryset = Organization.objects.filter(
-            pk__in=[org.pk for org in organizations]
-        )
-        self.fields["keep"].label_from_instance = lambda org: format_html(
-            "{} ({} case(s), {} contact(s))", org.name, org.case_count, org.contact_count
-        )
+        self.organizations = {org.pk: org for org in organizations}
+        self.fields["keep"].queryset = Organization.objects.filter(pk__in=self.organizations)
+        self.fields["keep"].label_from_instance = self.label
+
+    def label(self, organization) -> str:
+        counted = self.organizations[organization.pk]
+        return f"{counted.name} ({counted.case_count} case(s), {counted.contact_count} contact(s))"
 
     def merged(self) -> tuple[Organization, Organization]:
         """(kept, the other) as chosen."""
         kept = self.cleaned_data["keep"]
-        return kept, next(org for org in self.organizations if org.pk != kept.pk)
+        return kept, next(org for pk, org in self.organizations.items() if pk != kept.pk)
 
 
-@admin.action(description="Merge the two selected organizations", permissions=["change", "delete"])
+@admin.action(description="Merge the two selected organizations", permissions=["merge"])
 def merge_selected(modeladmin, request, queryset):
     """Ask which of two organizations to keep, then merge the other into it."""
     counted = queryset.annotate(contact_count=Count("contacts", distinct=True))
@@ -468,6 +468,10 @@ class OrganizationAdmin(CatalogueAdmin, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(case_count=Count("caseorganization"))
+
+    def has_merge_permission(self, request) -> bool:
+        """A merge changes one organization and deletes the other."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
 
     @admin.display(description="Cases", ordering="case_count")
     def case_count(self, obj):

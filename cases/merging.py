@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import reversion
 from django.db import transaction
 
-from . import history  # noqa: F401  (registers the models with reversion)
+from . import history
 from .models import Case, CaseOrganization, CatalogueState, Organization, OrganizationAlias
 
 
@@ -15,29 +14,33 @@ def merge_organizations(kept: Organization, other: Organization, *, user=None) -
     so it can be recovered)."""
     if kept.pk == other.pk:
         raise ValueError("an organization cannot be merged into itself")
-    with transaction.atomic(), reversion.create_revision():
+    with transaction.atomic():
         # Locked in id order, so two merges of the same pair wait for each other.
         locked = Organization.objects.select_for_update().filter(pk__in=[kept.pk, other.pk])
         list(locked.order_by("pk"))
-        reversion.set_user(user)
-        reversion.set_comment(f"Merged “{other.name}” into “{kept.name}”")
-        reversion.add_to_revision(other)
+        before = history.current_versions(other)
         case_ids = list(other.caseorganization_set.values_list("case_id", flat=True))
-        _move_contacts(kept, other)
+        gone = {("organization", str(other.pk))}
+        gone |= {("contact", str(pk)) for pk in _move_contacts(kept, other)}
         _move_links(kept, other)
         _keep_names(kept, other)
         other.delete()
         cases = Case.objects.filter(pk__in=case_ids)
         cases.refresh_search_text()
-        for obj in [*cases, kept, *kept.aliases.all()]:
-            reversion.add_to_revision(obj)
+        history.record_revision(
+            [*cases, kept, *kept.aliases.all()],
+            f"Merged “{other.name}” into “{kept.name}”",
+            user,
+            deleted=[v for v in before if (v.content_type.model, v.object_id) in gone],
+        )
         CatalogueState.objects.bump()
 
 
-def _move_contacts(kept: Organization, other: Organization) -> None:
+def _move_contacts(kept: Organization, other: Organization) -> list[int]:
     """Other's contacts join kept; one named as a contact of kept is that contact, which
-    takes over its links and the details it lacked."""
+    takes over its links and the details it lacked. The ids of the contacts deleted."""
     same_name = {contact.name: contact for contact in kept.contacts.all()}
+    deleted = []
     for contact in other.contacts.all():
         existing = same_name.get(contact.name)
         if existing is None:
@@ -49,7 +52,9 @@ def _move_contacts(kept: Organization, other: Organization) -> None:
             if not getattr(existing, name):
                 setattr(existing, name, getattr(contact, name))
         existing.save()
+        deleted.append(contact.pk)
         contact.delete()
+    return deleted
 
 
 def _move_links(kept: Organization, other: Organization) -> None:

@@ -104,15 +104,14 @@ _INITIALS_RE = re.compile(r"\b\w(?: \w\b)+")
 
 
 def name_key(name: str) -> str:
-    """An organization's name as duplicates are compared: folded, initials joined, legal
-    forms at the end dropped ("Labcoop, S.C.C.L." and "LABCOOP" both give "labcoop")."""
+    """An organization's name as duplicates are compared: folded, initials joined, a legal
+    form at the end dropped ("Labcoop, S.C.C.L." and "LABCOOP" both give "labcoop")."""
     folded = _INITIALS_RE.sub(lambda initials: initials[0].replace(" ", ""), fold(name))
     words = folded.split()
-    while True:
-        form = next((f for f in LEGAL_FORMS if tuple(words[-len(f) :]) == f), None)
-        if form is None or len(form) == len(words):
-            return " ".join(words)
-        del words[-len(form) :]
+    for form in LEGAL_FORMS:  # longest first: "s coop" before "coop"
+        if len(words) > len(form) and tuple(words[-len(form) :]) == form:
+            return " ".join(words[: -len(form)])
+    return folded
 
 
 def trigrams(key: str) -> set[str]:
