@@ -327,9 +327,11 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     date_hierarchy = "updated_at"
     list_per_page = 50
     readonly_fields = ["source_file", "source_line", "created_at", "updated_at", "checklist"]
-    first_fields = ["title", "save_anyway", "slug", "status", "description", "loaded_version"]
     fieldsets = [
-        (None, {"fields": first_fields}),
+        (
+            None,
+            {"fields": ["title", "save_anyway", "slug", "status", "description", "loaded_version"]},
+        ),
         ("Where and what", {"fields": ["region", "country", "city", "themes", "marked_absent"]}),
         ("Completeness", {"fields": ["checklist"]}),
         ("Source", {"fields": ["source_file", "source_line", "created_at", "updated_at"]}),
@@ -395,6 +397,8 @@ class OrganizationAliasInline(admin.TabularInline):
 
 
 class OrganizationAdminForm(DuplicateWarningForm):
+    """Warns of likely duplicates of the organization's name."""
+
     class Meta:
         model = Organization
         fields = ["name", "slug", "kind", "country", "website"]
