@@ -11,15 +11,17 @@ from django.contrib.auth.forms import UsernameField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
 from . import history
 from .history import version_diffs
+from .merging import merge_organizations
 from .models import (
     COMPLETENESS_CHECKS,
     Case,
@@ -29,9 +31,11 @@ from .models import (
     CollectionCase,
     Contact,
     Organization,
+    OrganizationAlias,
     Region,
     Suggestion,
     Theme,
+    name_key,
 )
 from .views import database_is_busy
 
@@ -88,6 +92,51 @@ class CatalogueAdmin(admin.ModelAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         form.catalogue_busy = getattr(request, "catalogue_busy", False)  # a class made per call
         return form
+
+
+def change_url(obj) -> str:
+    """The admin page editing obj."""
+    opts = obj._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+
+
+class DuplicateWarningForm(CatalogueForm):
+    """Names the likely duplicates of a new or changed name (`name_field`), with links, and
+    saves it only once the editor ticks "Save anyway", which appears with the warning."""
+
+    name_field = "name"
+    save_anyway = forms.BooleanField(
+        required=False,
+        widget=forms.HiddenInput,
+        label="Save anyway",
+        help_text="Tick if this is none of the likely duplicates named above.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get(self.name_field)
+        named = self.instance._state.adding or self.name_field in self.changed_data
+        if name and named and not cleaned.get("save_anyway"):
+            others = self._meta.model.objects.exclude(pk=self.instance.pk).similar_to(name)
+            if others:
+                self.fields["save_anyway"].widget = forms.CheckboxInput()
+                self.add_error(self.name_field, duplicate_warning(others))
+        return cleaned
+
+
+def duplicate_warning(others) -> ValidationError:
+    """The warning naming likely duplicates, each linked (in a new tab: the form stays)."""
+    links = format_html_join(
+        ", ",
+        '<a href="{}" target="_blank" rel="noopener">{}</a>',
+        ((change_url(other), str(other)) for other in others),
+    )
+    message = format_html(
+        "This looks like a duplicate of {}. Check, then tick “Save anyway” to save it all the "
+        "same.",
+        links,
+    )
+    return ValidationError(message, code="duplicate")
 
 
 class HistoryAdmin(VersionAdmin):
@@ -267,9 +316,11 @@ def reject_suggestions(modeladmin, request, queryset):
     return None
 
 
-class CaseAdminForm(CatalogueForm):
-    """Refuses to save over a change someone else saved after this form was opened."""
+class CaseAdminForm(DuplicateWarningForm):
+    """Refuses to save over a change someone else saved after this form was opened, and
+    warns of likely duplicates of its title."""
 
+    name_field = "title"
     loaded_version = forms.CharField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -364,12 +415,21 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     autocomplete_fields = ["region"]
     filter_horizontal = ["themes"]
     inlines = [CaseOrganizationInline, SuggestionInline]
+
+    def get_inlines(self, request, obj):
+        """Who suggested the case shows only on a case that came as a suggestion."""
+        if obj is not None and hasattr(obj, "suggestion"):
+            return self.inlines
+        return [CaseOrganizationInline]
     actions = [publish, unpublish, approve_suggestions, reject_suggestions]
     date_hierarchy = "updated_at"
     list_per_page = 50
     readonly_fields = ["source_file", "source_line", "created_at", "updated_at", "checklist"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "description", "loaded_version"]}),
+        (
+            None,
+            {"fields": ["title", "save_anyway", "slug", "status", "description", "loaded_version"]},
+        ),
         ("Where and what", {"fields": ["region", "country", "city", "themes", "marked_absent"]}),
         ("Completeness", {"fields": ["checklist"]}),
         ("Source", {"fields": ["source_file", "source_line", "created_at", "updated_at"]}),
@@ -431,18 +491,94 @@ class ContactInline(admin.StackedInline):
     fields = ["honorific", "name", "role", "email"]
 
 
+class OrganizationAliasInline(admin.TabularInline):
+    """Former names (of organizations merged into this one) that imports still find."""
+
+    model = OrganizationAlias
+    extra = 0
+    fields = ["name"]
+
+
+class OrganizationAdminForm(DuplicateWarningForm):
+    """Warns of likely duplicates of the organization's name."""
+
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "kind", "country", "website"]
+
+
+class MergeForm(forms.Form):
+    """Which of two organizations a merge keeps."""
+
+    keep = forms.ModelChoiceField(
+        queryset=Organization.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        label="Keep",
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations = {org.pk: org for org in organizations}
+        self.fields["keep"].queryset = Organization.objects.filter(pk__in=self.organizations)
+        self.fields["keep"].label_from_instance = self.label
+
+    def label(self, organization) -> str:
+        counted = self.organizations[organization.pk]
+        return f"{counted.name} ({counted.case_count} case(s), {counted.contact_count} contact(s))"
+
+    def merged(self) -> tuple[Organization, Organization]:
+        """(kept, the other) as chosen."""
+        kept = self.cleaned_data["keep"]
+        return kept, next(org for pk, org in self.organizations.items() if pk != kept.pk)
+
+
+@admin.action(description="Merge the two selected organizations", permissions=["merge"])
+def merge_selected(modeladmin, request, queryset):
+    """Ask which of two organizations to keep, then merge the other into it."""
+    counted = queryset.annotate(contact_count=Count("contacts", distinct=True))
+    organizations = list(counted.annotate(case_count=Count("caseorganization", distinct=True)))
+    if len(organizations) != 2:
+        message = "Select exactly two organizations to merge."
+        modeladmin.message_user(request, message, messages.WARNING)
+        return None
+    data = request.POST if request.POST.get("post") == "yes" else None
+    form = MergeForm(data, organizations=organizations)
+    if form.is_valid():
+        kept, other = form.merged()
+        merge_organizations(kept, other, user=request.user)
+        message = f"Merged “{other.name}” into “{kept.name}”; its name is kept as an alias."
+        modeladmin.message_user(request, message, messages.SUCCESS)
+        return HttpResponseRedirect(change_url(kept))
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": "Merge two organizations",
+        "opts": modeladmin.model._meta,
+        "organizations": organizations,
+        "form": form,
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/cases/organization/merge.html", context)
+
+
 @admin.register(Organization)
 class OrganizationAdmin(CatalogueAdmin, HistoryAdmin):
     list_display = ["name", "kind", "country", "case_count"]
     ordering = ["name"]  # explicit: a count annotation drops Meta.ordering (autocomplete pages)
     list_filter = ["kind", "country"]
-    search_fields = ["name", "contacts__name"]
+    search_fields = ["name", "contacts__name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "kind", "country", "website"]
-    inlines = [ContactInline]
+    form = OrganizationAdminForm
+    fields = ["name", "save_anyway", "slug", "kind", "country", "website"]
+    inlines = [ContactInline, OrganizationAliasInline]
+    actions = [merge_selected]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(case_count=Count("caseorganization"))
+
+    def has_merge_permission(self, request) -> bool:
+        """A merge changes one organization and deletes the other."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
 
     @admin.display(description="Cases", ordering="case_count")
     def case_count(self, obj):
@@ -451,6 +587,7 @@ class OrganizationAdmin(CatalogueAdmin, HistoryAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             _remember_edits(obj, form.changed_data, ["name", "kind", "country", "website"])
+        obj.name_key = name_key(obj.name)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):

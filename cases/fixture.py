@@ -22,6 +22,7 @@ from .importer import (
     search_fields,
     vocabulary_row,
 )
+from .models import name_key
 
 # Fixed so a rebuild of the same sources is byte-identical.
 FIXTURE_TIMESTAMP = "2026-01-01T00:00:00Z"
@@ -35,6 +36,7 @@ ORGANIZATION = {
     "slug": "",
     "kind": "",
     "source_name": "",
+    "name_key": "",
     "country": "",
     "website": "",
     "edited_fields": [],
@@ -102,7 +104,8 @@ def _organization_records(catalogue: Catalogue) -> list[dict]:
     records, slugs = [], set()
     for name in sorted(catalogue.organizations):
         record = catalogue.organizations[name]
-        row = organization_row(record) | {"slug": claim_slug(name, slugs)}
+        row = organization_row(record) | {"name_key": name_key(name)}
+        row["slug"] = claim_slug(name, slugs)
         records += _record("organization", ORGANIZATION, row)
         contacts = sorted(record.contacts.values(), key=lambda contact: contact.name)
         rows = [contact_row(contact) | {"organization": [name]} for contact in contacts]

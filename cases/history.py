@@ -18,7 +18,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from reversion.models import Revision, Version
 
-from .models import Case, CaseOrganization, Contact, Organization
+from .models import Case, CaseOrganization, Contact, Organization, OrganizationAlias
 
 # The PostgreSQL trigger rebuilds search_vector from the row on every write, revert included.
 CASE_EXCLUDE = ["search_vector"]
@@ -26,6 +26,7 @@ reversion.register(Case, exclude=CASE_EXCLUDE, follow=["caseorganization_set"])
 reversion.register(CaseOrganization)
 reversion.register(Organization, follow=["contacts"])
 reversion.register(Contact)
+reversion.register(OrganizationAlias)
 # What record_import follows, in bulk, as the registrations above do one row at a time: the
 # related rows, the key to their owner, and what their names (object_repr) read.
 FOLLOWED = {
@@ -145,6 +146,33 @@ def record_import(objects: Iterable[models.Model], comment: str, user=None) -> N
     Version.objects.bulk_create(versions, batch_size=500)
 
 
+def current_versions(obj: models.Model) -> list[Version]:
+    """Unsaved versions of obj and of the rows its revision follows, as they are now: what
+    record_revision keeps of rows deleted meanwhile (reversion drops rows that are gone)."""
+    rows = [obj, *_followed([obj]).get((type(obj), obj.pk), [])]
+    return [_version(None, row) for row in rows]
+
+
+def record_revision(
+    objects: Iterable[models.Model], comment: str, user=None, *, deleted: Iterable[Version] = ()
+) -> Revision:
+    """One revision of objects with what they follow, and of deleted rows (current_versions
+    taken before they were deleted), so they can be recovered."""
+    objects = list(objects)
+    revision = Revision.objects.create(date_created=timezone.now(), comment=comment, user=user)
+    followed = _followed(objects)
+    versions = [
+        _version(revision, row)
+        for obj in objects
+        for row in [obj, *followed.get((type(obj), obj.pk), [])]
+    ]
+    for version in deleted:
+        version.revision = revision
+        versions.append(version)
+    Version.objects.bulk_create(versions, batch_size=500)
+    return revision
+
+
 def _followed(objects: list[models.Model]) -> dict[tuple[type, int], list[models.Model]]:
     """The rows each object's revision also holds (a case's links, an organization's
     contacts), by (model, id); the cases' themes are read along."""
@@ -159,7 +187,7 @@ def _followed(objects: list[models.Model]) -> dict[tuple[type, int], list[models
     return followed
 
 
-def _version(revision: Revision, obj: models.Model) -> Version:
+def _version(revision: Revision | None, obj: models.Model) -> Version:
     """The version of obj in revision, serialized as reversion does."""
     opts = obj._meta
     fields = [f.name for f in opts.local_fields + opts.local_many_to_many]

@@ -23,8 +23,10 @@ from .models import (
     CatalogueState,
     Contact,
     Organization,
+    OrganizationAlias,
     Region,
     Theme,
+    name_key,
     search_document,
     unique_slug,
 )
@@ -429,26 +431,43 @@ def _by_source(queryset, source_field: str, field: str, keys) -> dict:
 def _write_organizations(
     catalogue: Catalogue, tally: Tally, overwrite: bool, written: list
 ) -> dict:
-    """Upsert the organizations in bulk; their rows by the name the text gives them."""
+    """Upsert the organizations in bulk; their rows by the name the text gives them. A name
+    that became an alias (a merge) finds the organization kept, which the text does not change."""
     names = list(catalogue.organizations)
     existing = _by_source(Organization.objects.all(), "source_name", "name", names)
+    aliased = _by_alias([name for name in names if name not in existing])
     slugs = set(Organization.objects.values_list("slug", flat=True))
     new, changed = [], []
     for name, record in catalogue.organizations.items():
         values = organization_row(record)
         obj = existing.get(name)
-        if obj is None:
-            new.append(Organization(slug=claim_slug(name, slugs), **values))
+        if obj is None and name in aliased:
+            tally.unchanged += 1
+        elif obj is None:
+            slug = claim_slug(name, slugs)
+            new.append(Organization(slug=slug, name_key=name_key(name), **values))
         elif _apply(obj, values, overwrite):
+            obj.name_key = name_key(obj.name)  # an editor's name stays, and so does its key
             changed.append(obj)
         else:
             tally.unchanged += 1
     Organization.objects.bulk_create(new, batch_size=500)
-    fields = ["name", "source_name", "kind", "country", "website", "edited_fields"]
+    existing |= aliased
+    fields = ["name", "source_name", "name_key", "kind", "country", "website", "edited_fields"]
     Organization.objects.bulk_update(changed, fields, batch_size=500)
     written += [*new, *changed]
     tally.created, tally.updated = tally.created + len(new), tally.updated + len(changed)
     return existing | {obj.source_name: obj for obj in new}  # bulk_create set their ids
+
+
+def _by_alias(names: list[str]) -> dict[str, Organization]:
+    """The organizations kept by merges, by the alias names among names."""
+    aliases = OrganizationAlias.objects.select_related("organization")
+    return {
+        alias.name: alias.organization
+        for chunk in _chunks(names)
+        for alias in aliases.filter(name__in=chunk)
+    }
 
 
 def _contacts_of(org_ids: set[int]) -> dict[tuple[int, str], Contact]:
@@ -642,10 +661,11 @@ class _CasePlanner:
             self.plan.kept_links.append(obj)
             return False
         organizations, contacts = self.rows.organizations, self.rows.contacts
-        links = [
-            (organizations[name], contacts[(organizations[name].pk, c)] if c else None)
-            for name, c in record.links
-        ]
+        links = {}  # by organization id: a name and its alias link the same organization once
+        for name, c in record.links:
+            org = organizations[name]
+            links.setdefault(org.pk, (org, contacts[(org.pk, c)] if c else None))
+        links = list(links.values())
         ids = [(org.pk, contact.pk if contact else None) for org, contact in links]
         touched = False
         if is_new or ids != self.current.links.get(obj.pk, []):

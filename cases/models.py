@@ -10,7 +10,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorField, TrigramSimilarity
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import get_language
 from django_countries import countries
 from django_countries.fields import CountryField
+from rapidfuzz.distance import Levenshtein
 
 from . import seed
 
@@ -43,6 +44,141 @@ def fold(text: str) -> str:
     """Lower-case, accent-free words separated by single spaces: the search form of text."""
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_PLAIN_LETTERS))
     return _NON_WORD_RE.sub(" ", _MARKS_RE.sub("", decomposed)).strip()
+
+
+# Legal forms an organization's name may end with, as folded words (dotted initials joined:
+# "S.C.C.L." folds to "sccl"); they say nothing about which organization it is.
+LEGAL_FORMS = sorted(
+    (
+        tuple(form.split())
+        for form in [
+            "sccl",
+            "scl",
+            "sa",
+            "sl",
+            "slu",
+            "sal",
+            "sau",
+            "sll",
+            "scoop",
+            "s coop",
+            "s coop and",
+            "coop",
+            "co op",
+            "ltd",
+            "limited",
+            "inc",
+            "llc",
+            "llp",
+            "plc",
+            "pty",
+            "cic",
+            "cio",
+            "gmbh",
+            "ggmbh",
+            "eg",
+            "ev",
+            "ag",
+            "sarl",
+            "sas",
+            "sasu",
+            "scop",
+            "scic",
+            "scrl",
+            "srl",
+            "spa",
+            "onlus",
+            "bv",
+            "nv",
+            "vzw",
+            "asbl",
+            "ac",
+            "cv",
+            "sa de cv",
+            "co",
+            "and co",
+        ]
+    ),
+    key=len,
+    reverse=True,
+)
+_INITIALS_RE = re.compile(r"\b\w(?: \w\b)+")
+
+
+def name_key(name: str) -> str:
+    """An organization's name as duplicates are compared: folded, initials joined, a legal
+    form at the end dropped ("Labcoop, S.C.C.L." and "LABCOOP" both give "labcoop")."""
+    folded = _INITIALS_RE.sub(lambda initials: initials[0].replace(" ", ""), fold(name))
+    words = folded.split()
+    for form in LEGAL_FORMS:  # longest first: "s coop" before "coop"
+        if len(words) > len(form) and tuple(words[-len(form) :]) == form:
+            return " ".join(words[: -len(form)])
+    return folded
+
+
+def trigrams(key: str) -> set[str]:
+    """The trigrams pg_trgm takes from folded text: each word padded, two spaces before."""
+    padded = [f"  {word} " for word in key.split()]
+    return {word[i : i + 3] for word in padded for i in range(len(word) - 2)}
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity() of two folded texts: shared trigrams over all of them."""
+    mine, theirs = trigrams(a), trigrams(b)
+    shared = len(mine & theirs)
+    return shared / (len(mine) + len(theirs) - shared) if shared else 0.0
+
+
+# What the trigram index narrows candidates to (pg_trgm's default threshold for `%`), and
+# the similarity, or else number of typos for a name's length, that makes one a duplicate.
+CANDIDATE_SIMILARITY = 0.3
+DUPLICATE_SIMILARITY = 0.6
+TYPOS_ALLOWED = ((10, 2), (4, 1))
+DUPLICATE_CANDIDATES, DUPLICATES_SHOWN = 50, 5
+
+
+def likely_same(a: str, b: str) -> bool:
+    """Whether two folded names probably name the same thing: close in trigrams, or a
+    few typos apart ("fair trade", "fare trade")."""
+    similarity = trigram_similarity(a, b)
+    if similarity < CANDIDATE_SIMILARITY:
+        return False
+    shorter = min(len(a), len(b))
+    typos = next((n for length, n in TYPOS_ALLOWED if shorter >= length), 0)
+    return similarity >= DUPLICATE_SIMILARITY or Levenshtein.distance(a, b) <= typos
+
+
+# The FTS5 trigram tables kept by triggers (SQLite), best matches of any trigram first.
+_TRIGRAM_MATCH = "SELECT rowid FROM {} WHERE {} MATCH %s ORDER BY rank LIMIT %s"
+
+
+def likely_duplicates(queryset, column: str, stored: str, trigram_table: str) -> list:
+    """The rows of queryset whose `column` (folded text) likely says the same as `stored`,
+    a value as the column holds it; most similar first, at most DUPLICATES_SHOWN.
+
+    A trigram index narrows the candidates (pg_trgm's GIN index on PostgreSQL, an FTS5
+    trigram table on SQLite), so a save never compares every name; likely_same then decides
+    in Python, the same rule on both databases.
+    """
+    key = stored.strip()
+    if not key:
+        return []
+    if connection.vendor == "postgresql":
+        close = queryset.filter(**{f"{column}__trigram_similar": key})
+        close = close.annotate(similarity=TrigramSimilarity(column, key)).order_by("-similarity")
+    else:
+        # Any trigram of the key, quoted: FTS5's trigram tokenizer matches it as a substring.
+        match = " OR ".join(sorted({f'"{key[i : i + 3]}"' for i in range(len(key) - 2)}))
+        sql = _TRIGRAM_MATCH.format(trigram_table, trigram_table)
+        found = Q(pk__in=RawSQL(sql, [match, DUPLICATE_CANDIDATES])) if match else Q(pk__in=[])
+        close = queryset.filter(found | Q(**{column: stored}))
+    scored = [
+        (trigram_similarity(key, value), row)
+        for row in close[:DUPLICATE_CANDIDATES]
+        if likely_same(key, value := getattr(row, column).strip())
+    ]
+    scored.sort(key=lambda pair: (-pair[0], str(pair[1])))
+    return [row for _, row in scored[:DUPLICATES_SHOWN]]
 
 
 MAX_SEARCH_WORDS = 10
@@ -207,6 +343,10 @@ class OrganizationQuerySet(models.QuerySet):
         names = self.order_by().values_list("pk", "name").iterator(chunk_size=2000)
         return [pk for pk, name in names if terms.all_in(fold(name))]
 
+    def similar_to(self, name: str) -> list["Organization"]:
+        """These organizations whose name is likely the same as name (see likely_duplicates)."""
+        return likely_duplicates(self, "name_key", name_key(name), "cases_organization_trgm")
+
     def among(self, ids: list[int]) -> "OrganizationQuerySet":
         return self.filter(AmongIds(F("pk"), ids))
 
@@ -233,6 +373,9 @@ class Organization(models.Model):
     source_name = models.CharField(
         max_length=300, blank=True, db_index=True, editable=False, help_text="Name in the source."
     )
+    name_key = models.CharField(
+        max_length=300, blank=True, db_index=True, editable=False, help_text="See name_key()."
+    )
     country = CountryField(blank=True)
     website = models.URLField(blank=True)
     edited_fields = models.JSONField(default=list, blank=True, editable=False)
@@ -251,6 +394,20 @@ class Organization(models.Model):
 
     def natural_key(self):
         return (self.name,)
+
+
+class OrganizationAlias(models.Model):
+    """A former name of an organization, one merged into it: imports still find it so."""
+
+    name = models.CharField(max_length=300, unique=True)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "organization aliases"
+
+    def __str__(self):
+        return self.name
 
 
 class ContactQuerySet(models.QuerySet):
@@ -517,6 +674,10 @@ class CaseQuerySet(models.QuerySet):
         return self.filter(AmongIds(F("pk"), matches.ids)).annotate(
             rank=models.Case(in_title, default=1.0)
         )
+
+    def similar_to(self, title: str) -> list["Case"]:
+        """These cases whose title is likely the same as title (see likely_duplicates)."""
+        return likely_duplicates(self, "search_title", f" {fold(title)} ", "cases_case_title_trgm")
 
     def search(self, query: str) -> "CaseQuerySet":
         """Cases that match every word of `query` (see search_terms); runs the match now."""

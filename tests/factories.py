@@ -14,6 +14,7 @@ from cases.models import (
     Organization,
     Region,
     Theme,
+    name_key,
     unique_slug,
 )
 
@@ -56,6 +57,7 @@ def make_organization(
     return Organization.objects.create(
         name=name,
         slug=unique_slug(name, lambda slug: taken(slug=slug).exists()),
+        name_key=name_key(name),
         kind=kind,
         country=country,
         website=website,
