@@ -1,11 +1,12 @@
 """Take the README screenshots (desktop and mobile, full page) of /, /cases/, a search and a case,
-the print preview of a case and the filter sheet on a phone.
+the print preview of a case, the filter sheet on a phone and (own server only) the preview of an
+import in the admin.
 
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
 
-Without a URL it migrates a throwaway SQLite database, loads fixtures/catalogue.json,
-serves it with runserver on a free loopback port and stops it afterwards.
+Without a URL it migrates a throwaway SQLite database, loads fixtures/catalogue.json, adds an
+editor, serves it with runserver on a free loopback port and stops it afterwards.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from playwright.sync_api import sync_playwright
 OUT = ROOT / "docs" / "screenshots"
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 MOBILE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
+EDITOR, EDITOR_PASSWORD = "editor", "a-throwaway-screenshot-passphrase"
 
 
 @contextmanager
@@ -32,9 +34,13 @@ def seeded_server() -> Iterator[str]:
     """runserver on a free loopback port over a fresh SQLite copy of the seed catalogue."""
     with tempfile.TemporaryDirectory() as tmp:
         env = {"DJANGO_DEBUG": "1", **os.environ, "DATABASE_URL": f"sqlite:///{tmp}/db.sqlite3"}
+        env["EDITOR_PASSWORD"] = EDITOR_PASSWORD
         manage = [sys.executable, str(ROOT / "manage.py")]
-        for command in (["migrate", "--noinput", "-v0"], ["loaddata", "catalogue", "-v0"]):
-            subprocess.run([*manage, *command], env=env, cwd=ROOT, check=True)
+        commands = [["migrate", "--noinput", "-v0"], ["loaddata", "catalogue", "-v0"]]
+        for command in [*commands, ["createeditor", EDITOR, "--no-input"]]:
+            subprocess.run(
+                [*manage, *command], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+            )
         port = free_port()
         server = subprocess.Popen(
             [*manage, "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -52,7 +58,7 @@ def seeded_server() -> Iterator[str]:
             server.wait(timeout=10)
 
 
-def shoot(base_url: str) -> list[Path]:
+def shoot(base_url: str, own_server: bool = False) -> list[Path]:
     """Save the screenshots and return their paths."""
     OUT.mkdir(parents=True, exist_ok=True)
     saved = []
@@ -71,6 +77,8 @@ def shoot(base_url: str) -> list[Path]:
                 saved.append(target)
             saved.append(extra_shot(page, suffix))
             context.close()
+        if own_server:
+            saved.append(import_preview_shot(browser, base_url))
         browser.close()
     return saved
 
@@ -88,6 +96,35 @@ def extra_shot(page, suffix: str) -> Path:
     return target
 
 
+def import_preview_shot(browser, base_url: str) -> Path:
+    """The admin's preview of an import of the seed text with a role changed and a new case."""
+    context = browser.new_context(base_url=base_url, **DESKTOP)
+    page = context.new_page()
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(EDITOR)
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+    source = ROOT / "fixtures" / "source"
+    text = (source / "seed-cases.txt").read_text(encoding="utf-8")
+    text = text.replace("Chief of Operations, Other Economies", "Head of Operations")
+    text += (
+        "\nStreet vendors bargain with the city\n\nA union of street vendors negotiates with "
+        "the city council for places to sell, fair fees and protection from evictions.\n\n"
+        "StreetNet Lima\n\nSSE organization\n"
+    )
+    page.goto("/admin/cases/case/import/")
+    files = {"name": "seed-cases.txt", "mimeType": "text/plain", "buffer": text.encode()}
+    page.get_by_label("Seed text files").set_input_files(files)
+    page.get_by_label("Editorial TOML").set_input_files(source / "editorial.toml")
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#import-counts").wait_for()
+    target = OUT / "admin-import-preview.png"
+    page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
+    context.close()
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("url", nargs="?", help="a running site (default: start one)")
@@ -96,7 +133,7 @@ def main() -> None:
         saved = shoot(url.rstrip("/"))
     else:
         with seeded_server() as own_url:
-            saved = shoot(own_url)
+            saved = shoot(own_url, own_server=True)
     for path in saved:
         print(path.relative_to(ROOT))
 
