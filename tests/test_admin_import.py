@@ -1,6 +1,7 @@
 """Importing seed text from the admin: a preview first (nothing written), then the same import."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -267,7 +268,7 @@ def test_an_altered_preview_is_refused(editor_client):
     assert not Case.objects.exists()
 
 
-def test_an_expired_preview_is_refused(editor_client, settings, monkeypatch):
+def test_an_expired_preview_is_refused(editor_client, monkeypatch):
     previewed = preview(editor_client, upload("seed.txt", ONE_CASE))
     monkeypatch.setattr(admin_import, "PREVIEW_MAX_AGE", -1)
     assert confirm(editor_client, previewed).status_code == 400
@@ -284,8 +285,6 @@ def test_the_case_list_offers_the_import_to_editors(editor_client):
 
 
 def test_staff_without_case_permissions_may_not_import(client, django_user_model):
-    from django.contrib.auth.models import Permission
-
     viewer = django_user_model.objects.create_user("viewer", password="x", is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_case"))
     client.force_login(viewer)
