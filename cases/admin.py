@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from reversion.admin import VersionAdmin
 
 from . import history
+from .admin_import import import_view
 from .history import version_diffs
 from .merging import merge_organizations
 from .models import (
@@ -399,6 +400,7 @@ class SuggestionInline(admin.StackedInline):
 @admin.register(Case)
 class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     form = CaseAdminForm
+    change_list_template = "admin/cases/case/change_list.html"  # reversion's, with an import
     list_display = ["title", "status", "suggested_by", "region", "country", "city"]
     list_display += ["completeness", "marked_absent", "updated_at"]
     list_select_related = ["region", "suggestion"]
@@ -421,6 +423,7 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
         if obj is not None and hasattr(obj, "suggestion"):
             return self.inlines
         return [CaseOrganizationInline]
+
     actions = [publish, unpublish, approve_suggestions, reject_suggestions]
     date_hierarchy = "updated_at"
     list_per_page = 50
@@ -437,6 +440,18 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_completeness()
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(lambda request: import_view(self, request))
+        return [path("import/", view, name="cases_case_import"), *super().get_urls()]
+
+    def has_import_permission(self, request) -> bool:
+        """Importing seed text adds and changes cases: editors may."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def changelist_view(self, request, extra_context=None):
+        context = {"has_import_permission": self.has_import_permission(request)}
+        return super().changelist_view(request, context | (extra_context or {}))
 
     @admin.display(description="Completeness", ordering="completeness")
     def completeness(self, case):

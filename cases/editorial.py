@@ -220,38 +220,44 @@ def _entry_lines(lines: Iterable[str]) -> dict[tuple[str, str], int]:
     return found
 
 
-def _read_toml(path: Path) -> tuple[str, dict]:
-    """The text of the file and the TOML it holds; errors name FILE:LINE."""
+def _read_toml(text: str, source: str) -> dict:
+    """The TOML the text holds; errors name FILE:LINE."""
     try:
-        # A leading byte-order mark (as some Windows editors write) is dropped, as in seed text.
-        text = seed.decode(path.read_bytes(), str(path)).removeprefix("\ufeff")
-    except OSError as exc:
-        raise seed.SeedError(str(path), None, f"cannot read the file ({exc.strerror})") from exc
-    try:
-        return text, tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's TOMLDecodeError holds only a message ending in its position.
         message, where = _TOML_POSITION_RE.match(str(exc)).group("message", "where")
         line = int(where) if where else (len(text.splitlines()) or None)
-        raise seed.SeedError(str(path), line, f"not valid TOML: {message}") from exc
+        raise seed.SeedError(source, line, f"not valid TOML: {message}") from exc
 
 
 def load_editorial(path: str | Path) -> Editorial:
     """Read and check an editorial TOML file; errors name FILE:LINE."""
     path = Path(path)
-    text, data = _read_toml(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise seed.SeedError(str(path), None, f"cannot read the file ({exc.strerror})") from exc
+    return parse_editorial(seed.decode(data, str(path)), str(path))
+
+
+def parse_editorial(text: str, source: str) -> Editorial:
+    """Check editorial TOML text read from source (a file name, for errors at FILE:LINE)."""
+    # A leading byte-order mark (as some Windows editors write) is dropped, as in seed text.
+    text = text.removeprefix("\ufeff")
+    data = _read_toml(text, source)
     lines = _entry_lines(text.split("\n"))  # TOML lines end in LF (or CRLF)
-    editorial = Editorial(source=str(path), lines=lines)
+    editorial = Editorial(source=source, lines=lines)
     unknown_tables = set(data) - set(FORMS)
     if unknown_tables:
         expected = ", ".join(f"[{table}.…]" for table in FORMS)
         raise seed.SeedError(
-            str(path), None, f"unknown table [{sorted(unknown_tables)[0]}]: expected {expected}"
+            source, None, f"unknown table [{sorted(unknown_tables)[0]}]: expected {expected}"
         )
     for table in FORMS:
         entries = data.get(table, {})
         if not isinstance(entries, dict):
-            raise seed.SeedError(str(path), None, f"“{table}” must be a table")
+            raise seed.SeedError(source, None, f"“{table}” must be a table")
         for key, facts in entries.items():
             getattr(editorial, table)[key] = _checked_facts(editorial, table, key, facts)
     editorial.themes = {_theme_name(editorial, key): f for key, f in editorial.themes.items()}

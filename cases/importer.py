@@ -16,8 +16,10 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.utils import timezone
 
 from . import history, seed
-from .editorial import Editorial, length_error, load_editorial
+from .editorial import Editorial, length_error, load_editorial, parse_editorial
+from .history import Change
 from .models import (
+    EVERY_CHANGE_STATE,
     Case,
     CaseOrganization,
     CatalogueState,
@@ -38,6 +40,10 @@ ANALYZED = (Case, CaseTheme, CaseOrganization, Organization, Contact, Theme, Reg
 
 class ImportFailed(Exception):
     """The database refused the import; the transaction was rolled back."""
+
+
+class CatalogueChanged(Exception):
+    """The catalogue is no longer at the version an import expected; nothing was written."""
 
 
 ENTITIES = ("themes", "regions", "organizations", "contacts", "cases")
@@ -268,16 +274,27 @@ def apply_editorial(catalogue: Catalogue, editorial: Editorial) -> None:
 
 
 @dataclass
+class Update:
+    """A row an import changes: its name and each field's old and new value, as shown."""
+
+    name: str
+    changes: list[Change]
+
+
+@dataclass
 class Tally:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    updates: list[Update] = field(default_factory=list)
 
 
 @dataclass
 class ImportReport:
     dry_run: bool = False
     tallies: dict[str, Tally] = field(default_factory=lambda: {e: Tally() for e in ENTITIES})
+    # The version of the catalogue (CatalogueState.token) the import read and wrote over.
+    version: str = ""
 
     def summary(self) -> str:
         lines = [
@@ -289,19 +306,35 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def _apply(obj, values: dict, overwrite: bool) -> bool:
-    """Set values on obj, sparing fields an editor changed unless overwrite; True if any changed."""
-    changed = False
+def _apply(obj, values: dict, overwrite: bool) -> list[Change]:
+    """Set values on obj, sparing fields an editor changed unless overwrite; what changed."""
+    changes = []
     for name, value in values.items():
         if name in obj.edited_fields and not overwrite:
             continue
-        if getattr(obj, name) != value:
+        old = getattr(obj, name)
+        if old != value:
             setattr(obj, name, value)
-            changed = True
+            changes.append(_change(obj._meta.get_field(name), old, value))
     if overwrite and obj.edited_fields:
+        changes.append(_change(obj._meta.get_field("edited_fields"), obj.edited_fields, []))
         obj.edited_fields = []
-        changed = True
-    return changed
+    return changes
+
+
+def _change(model_field, old, new) -> Change:
+    """A field's change as an editor reads it: labels of choices, names of rows."""
+    return Change(str(model_field.verbose_name), _shown(model_field, old), _shown(model_field, new))
+
+
+def _shown(model_field, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return str(dict(model_field.flatchoices).get(value, value))
 
 
 def import_cases(
@@ -315,11 +348,24 @@ def import_cases(
     """Parse, merge and upsert seed files in one transaction; raise SeedError before writing."""
     files = [seed.parse_file(path) for path in paths]
     catalogue = merge(files, load_editorial(editorial) if editorial else None)
-    names = [Path(path).name for path in [*paths, *([editorial] if editorial else [])]]
-    label = f"Imported from {', '.join(names)}"
+    label = import_label([*paths, *([editorial] if editorial else [])])
     return write_catalogue(
         catalogue, dry_run=dry_run, draft=draft, overwrite=overwrite, label=label
     )
+
+
+def read_catalogue(
+    texts: Sequence[tuple[str, str]], editorial: tuple[str, str] | None = None
+) -> Catalogue:
+    """The catalogue of seed texts and an editorial overlay, each (file name, text), as
+    import_cases reads files; errors name FILE:LINE."""
+    files = [seed.parse(text, source=name) for name, text in texts]
+    return merge(files, parse_editorial(editorial[1], editorial[0]) if editorial else None)
+
+
+def import_label(names: Iterable[str | Path]) -> str:
+    """The label of an import's revisions: the names of its files."""
+    return f"Imported from {', '.join(Path(name).name for name in names)}"
 
 
 def write_catalogue(
@@ -329,21 +375,27 @@ def write_catalogue(
     draft: bool = False,
     overwrite: bool = False,
     label: str | None = None,
+    user=None,
+    expected_version: str | None = None,
 ) -> ImportReport:
     """Upsert the catalogue in one transaction: new cases are published (drafts if draft,
     unless a record says otherwise); what editors changed stays unless overwrite. With a
-    label, each case, organization and contact written gets a revision saying it."""
+    label, each case, organization and contact written gets a revision saying it (by user).
+    With expected_version, raise CatalogueChanged unless the catalogue is still at it."""
     attempt = 0
     while True:
         attempt += 1
         report = ImportReport(dry_run=dry_run)
         try:
             with transaction.atomic():
+                report.version = _locked_version()
+                if expected_version is not None and report.version != expected_version:
+                    raise CatalogueChanged("the catalogue changed since the preview")
                 written = _write(catalogue, report, draft=draft, overwrite=overwrite)
                 if dry_run:
                     transaction.set_rollback(True)
                 elif label:
-                    history.record_import(written, label)
+                    history.record_import(written, label, user=user)
             if not dry_run:
                 _refresh_statistics(report)
             return report
@@ -368,6 +420,14 @@ def _refresh_statistics(report: ImportReport) -> None:
             cursor.execute("ANALYZE " + ", ".join(m._meta.db_table for m in ANALYZED))
 
 
+def _locked_version() -> str:
+    """The catalogue's version ("" before its first change), which stays so until the
+    transaction ends: the row is locked on PostgreSQL, and SQLite's IMMEDIATE transaction
+    already holds the write lock. Every writer bumps this row, so it waits for this one."""
+    state = CatalogueState.objects.select_for_update().filter(pk=EVERY_CHANGE_STATE).first()
+    return state.token if state else ""
+
+
 def _vocabulary(model, names: Iterable[str], tally: Tally, descriptions=None) -> dict:
     existing = {obj.name: obj for obj in model.objects.all()}
     descriptions = descriptions or {}
@@ -377,9 +437,14 @@ def _vocabulary(model, names: Iterable[str], tally: Tally, descriptions=None) ->
         if obj is None:
             existing[name] = model.objects.create(**vocabulary_row(name, descriptions))
             tally.created += 1
-        elif any(getattr(obj, key) != value for key, value in values.items()):
+        elif changes := [
+            _change(model._meta.get_field(key), getattr(obj, key), value)
+            for key, value in values.items()
+            if getattr(obj, key) != value
+        ]:
             model.objects.filter(pk=obj.pk).update(**values)
             tally.updated += 1
+            tally.updates.append(Update(name, changes))
         else:
             tally.unchanged += 1
     return existing
@@ -446,9 +511,10 @@ def _write_organizations(
         elif obj is None:
             slug = claim_slug(name, slugs)
             new.append(Organization(slug=slug, name_key=name_key(name), **values))
-        elif _apply(obj, values, overwrite):
+        elif changes := _apply(obj, values, overwrite):
             obj.name_key = name_key(obj.name)  # an editor's name stays, and so does its key
             changed.append(obj)
+            tally.updates.append(Update(name, changes))
         else:
             tally.unchanged += 1
     Organization.objects.bulk_create(new, batch_size=500)
@@ -487,19 +553,20 @@ def _write_contacts(
 ):
     """Upsert the contacts in bulk; their rows by (organization id, name in the text)."""
     wanted = {
-        (organizations[org.name].pk, contact.name): contact
+        (organizations[org.name].pk, contact.name): (org.name, contact)
         for org in catalogue.organizations.values()
         for contact in org.contacts.values()
     }
     existing = _contacts_of({org_id for org_id, _ in wanted})
     new, changed = [], []
-    for key, record in wanted.items():
+    for key, (org_name, record) in wanted.items():
         values = contact_row(record)
         obj = existing.get(key)
         if obj is None:
             new.append(Contact(organization_id=key[0], **values))
-        elif _apply(obj, values, overwrite):
+        elif changes := _apply(obj, values, overwrite):
             changed.append(obj)
+            tally.updates.append(Update(f"{record.honorific} {record.name} — {org_name}", changes))
         else:
             tally.unchanged += 1
     Contact.objects.bulk_create(new, batch_size=500)
@@ -533,6 +600,7 @@ class _CurrentCases:
     slugs: set[str]
     themes: dict[int, set[int]] = field(default_factory=dict)
     links: dict[int, list[tuple[int, int | None]]] = field(default_factory=dict)
+    link_names: dict[int, list[str]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, titles: Iterable[str]) -> _CurrentCases:
@@ -547,9 +615,21 @@ class _CurrentCases:
             for case_id, theme_id in theme_ids:
                 current.themes.setdefault(case_id, set()).add(theme_id)
             links = CaseOrganization.objects.filter(case__in=ids).order_by("case", "position")
-            for case_id, *link in links.values_list("case_id", "organization_id", "contact_id"):
-                current.links.setdefault(case_id, []).append(tuple(link))
+            for case_id, org, contact, *names in links.values_list(
+                "case_id", "organization_id", "contact_id", *LINK_NAMES
+            ):
+                current.links.setdefault(case_id, []).append((org, contact))
+                current.link_names.setdefault(case_id, []).append(_link_name(*names))
         return current
+
+
+# What a link between a case and an organization reads as in a preview: the organization's
+# name and the contact's honorific and name.
+LINK_NAMES = ["organization__name", "contact__honorific", "contact__name"]
+
+
+def _link_name(organization: str, honorific: str | None, contact: str | None) -> str:
+    return f"{organization} ({honorific} {contact})" if contact else organization
 
 
 CASE_FIELDS = [
@@ -582,6 +662,7 @@ class _CasePlan:
     stale_themes: list[int] = field(default_factory=list)
     stale_links: list[int] = field(default_factory=list)
     kept_links: list[Case] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
 
     def write(self, tally: Tally) -> None:
         """Write the plan in bulk and count it."""
@@ -605,6 +686,7 @@ class _CasePlan:
         tally.created += len(self.new)
         tally.updated += len(self.changed)
         tally.unchanged += self.unchanged
+        tally.updates += self.updates
         # An editor's links stay, but the search text follows the case's new title or text.
         for ids in _chunks([case.pk for case in self.kept_links if case.pk in self.changed]):
             Case.objects.filter(pk__in=ids).refresh_search_text()
@@ -622,44 +704,47 @@ class _CasePlanner:
     def add(self, record: CaseRecord) -> None:
         values = case_row(record, self.rows.regions)
         obj = self.current.cases.get(record.title)
-        is_new = obj is None
-        if is_new:
+        if obj is None:
             slug = claim_slug(record.title, self.current.slugs)
             obj = Case(slug=slug, status=case_status(record, draft=self.draft), **values)
             self.plan.new.append(obj)
-            touched = False
-        else:
-            touched = _apply(obj, values, self.overwrite)
-        touched |= self._themes(obj, record, is_new)
-        touched |= self._links(obj, record, is_new)
-        if is_new:
+            self._themes(obj, record, [])
+            self._links(obj, record, [])
             return
-        if touched:
+        changes = _apply(obj, values, self.overwrite)
+        self._themes(obj, record, changes)
+        self._links(obj, record, changes)
+        if changes:
             obj.updated_at = self.now
             self.plan.changed[obj.pk] = obj
+            self.plan.updates.append(Update(record.title, changes))
         else:
             self.plan.unchanged += 1
 
-    def _themes(self, obj: Case, record: CaseRecord, is_new: bool) -> bool:
-        """Plan the themes the record states, unless an editor chose them; True if they change."""
+    def _themes(self, obj: Case, record: CaseRecord, changes: list[Change]) -> None:
+        """Plan the themes the record states, unless an editor chose them; add to the changes
+        of an existing case."""
         if "themes" not in record.facts:
-            return False
+            return
         if "themes" in obj.edited_fields and not self.overwrite:
-            return False
+            return
         wanted = {self.rows.themes[name].pk for name in record.facts["themes"]}
-        if not is_new:
-            if wanted == self.current.themes.get(obj.pk, set()):
-                return False
+        if obj.pk is not None:
+            had = self.current.themes.get(obj.pk, set())
+            if wanted == had:
+                return
             self.plan.stale_themes.append(obj.pk)
+            names = {theme.pk: theme.name for theme in self.rows.themes.values()}
+            shown = [", ".join(sorted(names[pk] for pk in ids)) or "—" for ids in (had, wanted)]
+            changes.append(Change("themes", *shown))
         self.plan.theme_rows += [(obj, pk) for pk in sorted(wanted)]
-        return True
 
-    def _links(self, obj: Case, record: CaseRecord, is_new: bool) -> bool:
+    def _links(self, obj: Case, record: CaseRecord, changes: list[Change]) -> None:
         """Plan the links the record states and the search text they make, unless an editor
-        chose the links; True if anything changes."""
+        chose the links; add to the changes of an existing case."""
         if "organizations" in obj.edited_fields and not self.overwrite:
             self.plan.kept_links.append(obj)
-            return False
+            return
         organizations, contacts = self.rows.organizations, self.rows.contacts
         links = {}  # by organization id: a name and its alias link the same organization once
         for name, c in record.links:
@@ -667,17 +752,26 @@ class _CasePlanner:
             links.setdefault(org.pk, (org, contacts[(org.pk, c)] if c else None))
         links = list(links.values())
         ids = [(org.pk, contact.pk if contact else None) for org, contact in links]
-        touched = False
+        is_new = obj.pk is None
         if is_new or ids != self.current.links.get(obj.pk, []):
             if not is_new:
                 self.plan.stale_links.append(obj.pk)
+                old = self.current.link_names.get(obj.pk, [])
+                new = [_link_name(o.name, c and c.honorific, c and c.name) for o, c in links]
+                changes.append(Change("organizations", *(", ".join(n) or "—" for n in (old, new))))
             self.plan.link_rows += [(obj, o, c, i) for i, (o, c) in enumerate(ids)]
-            touched = True
+        rebuilt = False
         for name, value in search_fields(obj, [(o.name, c) for o, c in links]).items():
             if getattr(obj, name) != value:
                 setattr(obj, name, value)
-                touched = True
-        return touched
+                rebuilt = True
+        if rebuilt and not changes and not is_new:
+            changes.append(SEARCH_TEXT_REBUILT)
+
+
+# A case whose own facts stay but whose organizations or contacts were renamed: its search
+# text follows them.
+SEARCH_TEXT_REBUILT = Change("search text", "—", "rebuilt with the new names")
 
 
 def _chunks(items: list, size: int = 1000):

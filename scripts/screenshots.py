@@ -1,6 +1,6 @@
 """Take the README screenshots (desktop and mobile, full page) of /, /cases/, a search and a case,
 the print preview of a case, the filter sheet on a phone and (own server only) the admin's
-queue of suggestions, sent through the public form.
+queue of suggestions, sent through the public form, and the preview of an import.
 
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
@@ -91,7 +91,8 @@ def seeded_server() -> Iterator[str]:
 
 
 def shoot(base_url: str, *, admin: bool = False) -> list[Path]:
-    """Save the screenshots and return their paths; with `admin`, the suggestion queue too."""
+    """Save the screenshots and return their paths; with `admin`, the suggestion queue and an
+    import's preview too."""
     OUT.mkdir(parents=True, exist_ok=True)
     saved = []
     with sync_playwright() as playwright:
@@ -111,6 +112,7 @@ def shoot(base_url: str, *, admin: bool = False) -> list[Path]:
             context.close()
         if admin:
             saved.append(suggestion_queue_shot(browser, base_url))
+            saved.append(import_preview_shot(browser, base_url))
         browser.close()
     return saved
 
@@ -125,6 +127,40 @@ def extra_shot(page, suffix: str) -> Path:
         page.emulate_media(media="print")
         target = OUT / "detail-print.png"
     page.screenshot(path=target, animations="disabled", caret="hide")
+    return target
+
+
+def sign_in(page) -> None:
+    """Sign in to the admin as the throwaway editor."""
+    page.goto("/admin/login/")
+    page.get_by_label("Username").fill(EDITOR)
+    page.get_by_label("Password").fill(EDITOR_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+
+def import_preview_shot(browser, base_url: str) -> Path:
+    """The admin's preview of an import of the seed text with a role changed and a new case."""
+    context = browser.new_context(base_url=base_url, **DESKTOP)
+    page = context.new_page()
+    sign_in(page)
+    source = ROOT / "fixtures" / "source"
+    text = (source / "seed-cases.txt").read_text(encoding="utf-8")
+    text = text.replace("Chief of Operations, Other Economies", "Head of Operations")
+    text += (
+        "\nStreet vendors bargain with the city\n\nA union of street vendors negotiates with "
+        "the city council for places to sell, fair fees and protection from evictions.\n\n"
+        "StreetNet Lima\n\nSSE organization\n"
+    )
+    page.goto("/admin/cases/case/import/")
+    files = {"name": "seed-cases.txt", "mimeType": "text/plain", "buffer": text.encode()}
+    page.get_by_label("Seed text files").set_input_files(files)
+    page.get_by_label("Editorial TOML").set_input_files(source / "editorial.toml")
+    page.get_by_role("button", name="Preview").click()
+    page.locator("#import-counts").wait_for()
+    target = OUT / "admin-import-preview.png"
+    page.screenshot(path=target, full_page=True, animations="disabled", caret="hide")
+    context.close()
     return target
 
 
@@ -145,11 +181,7 @@ def suggestion_queue_shot(browser, base_url: str) -> Path:
         page.get_by_label("Your e-mail").fill("someone@example.org")
         page.get_by_role("button", name="Send the suggestion").click()
         page.wait_for_url("**/suggest/thanks/")
-    page.goto("/admin/login/")
-    page.get_by_label("Username").fill(EDITOR)
-    page.get_by_label("Password").fill(EDITOR_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
+    sign_in(page)
     page.goto("/admin/cases/case/?suggestion=pending")
     page.locator("#toggle-nav-sidebar").click()  # the whole list in view
     page.locator("#action-toggle").check()

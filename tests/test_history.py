@@ -1,6 +1,7 @@
 """History: every admin save and import is a revision (who, when, what changed), revertible."""
 
 import pytest
+from django.core import serializers
 from django.test import Client
 from django.urls import reverse
 from reversion.models import Revision, Version
@@ -166,3 +167,16 @@ def test_publishing_from_the_case_list_is_a_revision_by_the_editor(editor_client
     assert entry.revision.comment == "Published"
     assert entry.field_dict["status"] == Case.Status.PUBLISHED
     assert not Version.objects.get_for_object(published).exists()
+
+
+def test_an_import_keeps_each_version_as_reversion_serializes_it(seed_path, editorial_path):
+    import_cases([seed_path], editorial=editorial_path)
+    versions = Version.objects.all()
+    # The cases, organizations and contacts, and the links and contacts they follow.
+    assert versions.count() == 3 + 4 + 3 + 4 + 3
+    for version in versions:
+        row = version.object
+        fields = [f.name for f in row._meta.local_fields + row._meta.local_many_to_many]
+        fields = [name for name in fields if name != "search_vector"]
+        assert version.serialized_data == serializers.serialize("json", [row], fields=fields)
+        assert version.object_repr == str(row)
