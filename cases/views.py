@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views import defaults
 from django.views.generic import DetailView, ListView, TemplateView, View
 
@@ -243,7 +245,9 @@ class PageMixin:
     def get(self, request, *args, **kwargs):
         query = self.canonical_query(request)
         if query is None:
-            return bad_request(request, {"page": ["The page must be a whole number (1, 2, 3…)."]})
+            return bad_request(
+                request, {"page": [gettext("The page must be a whole number (1, 2, 3…).")]}
+            )
         self.kwargs["page"] = int(query.get("page", 1))
         return super().get(request, *args, **kwargs)
 
@@ -424,6 +428,10 @@ def robots_txt(request):
     # `?*`: a parser that ignores wildcards then blocks nothing, where `?` alone would read
     # as the whole of /cases/, case pages included.
     disallowed = [reverse("admin:index"), *(f"{reverse(name)}?*" for name in combinations)]
+    for code, _ in settings.LANGUAGES:  # the list page in the other languages too
+        if code != settings.LANGUAGE_CODE:
+            with translation.override(code):
+                disallowed.append(f"{reverse('case-list')}?*")
     lines = [
         "User-agent: *",
         *(f"Disallow: {path}" for path in disallowed),
