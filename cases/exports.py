@@ -93,7 +93,12 @@ ORGANIZATION_FIELDS = (
     Field(
         "kind",
         {"type": "string", "enum": Organization.Kind.values},
-        f"What kind of organization it is: {', '.join(Organization.Kind.values)}.",
+        # Written out for the translators; tests/test_i18n.py checks it names every kind.
+        gettext_noop(
+            "What kind of organization it is: sse-organization, government-and-public-agency, "
+            "international-organization, academic-and-research-institution, private-sector "
+            "or other."
+        ),
         lambda request, link: link.organization.kind,
     ),
     Field(
