@@ -1,5 +1,5 @@
 """Take the README screenshots (desktop and mobile, full page) of /, /cases/, a search and a case,
-the print preview of a case and the filter sheet on a phone.
+the print preview of a case, the filter sheet on a phone and the case list in Spanish.
 
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
@@ -64,6 +64,8 @@ def shoot(base_url: str) -> list[Path]:
             page.goto("/cases/")
             detail = page.locator(".cases .case-title a").first.get_attribute("href")
             pages = [("home", "/"), ("cases", "/cases/"), ("search", "/cases/?q=vegue")]
+            if not suffix:
+                pages.append(("cases-es", "/es/cases/?theme=women"))
             for name, path in [*pages, ("detail", detail)]:
                 page.goto(path)
                 target = OUT / f"{name}{suffix}.png"
