@@ -209,8 +209,8 @@ class CaseAdminForm(CatalogueForm):
 
     class Meta:
         model = Case
-        fields = ["title", "slug", "status", "description", "region", "country", "city"]
-        fields += ["themes", "marked_absent"]
+        fields = ["title", "slug", "status", "description", "language", "region", "country"]
+        fields += ["city", "themes", "marked_absent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -275,7 +275,10 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     list_per_page = 50
     readonly_fields = ["source_file", "source_line", "created_at", "updated_at", "checklist"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "description", "loaded_version"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "status", "description", "language", "loaded_version"]},
+        ),
         ("Where and what", {"fields": ["region", "country", "city", "themes", "marked_absent"]}),
         ("Completeness", {"fields": ["checklist"]}),
         ("Source", {"fields": ["source_file", "source_line", "created_at", "updated_at"]}),
