@@ -7,7 +7,7 @@ PORT ?= 8000
 WHEEL_DIR := $(VENV)/wheel
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run serve test test-sqlite test-postgres check-wheel lint fixtures system-deps clean bench bench-deps bench-peer backup restore loadtest
+.PHONY: run serve test test-sqlite test-postgres check-wheel lint fixtures system-deps clean bench bench-deps bench-peer backup restore loadtest messages messages-update
 
 $(STAMP): pyproject.toml | .env
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,13 +21,30 @@ $(STAMP): pyproject.toml | .env
 	key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))') && umask 077 && \
 	printf 'DJANGO_DEBUG=1\nDJANGO_SECRET_KEY=%s\n' "$$key" > $@
 
-run: $(STAMP)
+# The translations of the interface: .po files are committed, .mo files built from them here
+# (git-ignored). `make messages-update` collects new strings into the .po files to translate.
+PO_FILES := $(wildcard cases/locale/*/LC_MESSAGES/django.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+MAKEMESSAGES_FLAGS := --ignore=.venv --ignore=node_modules --ignore=.bench --ignore=tests \
+	--ignore=scripts --ignore=staticfiles --ignore=build --no-obsolete --add-location=file
+
+messages: $(MO_FILES)
+
+$(MO_FILES) &: $(PO_FILES) | $(STAMP)
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: make system-deps (Debian's gettext)"; exit 1; }
+	$(BIN)/python manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules --ignore=.bench
+	touch $(MO_FILES)
+
+messages-update: $(STAMP)
+	$(BIN)/python manage.py makemessages -v0 -l es -l fr $(MAKEMESSAGES_FLAGS)
+
+run: $(STAMP) messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_catalogue
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production-style serving: gunicorn + whitenoise (set DJANGO_DEBUG=0 and the settings it needs).
-serve: $(STAMP)
+serve: $(STAMP) messages
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py load_catalogue
@@ -40,12 +57,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# PostgreSQL (pg_virtualenv), Chromium and Redis come from Debian's packages when missing.
+# PostgreSQL (pg_virtualenv), Chromium, Redis and gettext (msgfmt) come from Debian's packages when missing.
 system-deps:
 	@missing=""; \
 	command -v pg_virtualenv >/dev/null || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
@@ -53,16 +71,16 @@ system-deps:
 
 test: lint check-wheel system-deps test-sqlite test-postgres
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) messages
 	$(BIN)/python manage.py build_fixtures --check
 	env -u DATABASE_URL $(BIN)/pytest
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) messages
 	pg_virtualenv -t -o fsync=off -o synchronous_commit=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest -m "not engine_independent"'
 
 # The wheel holds every file of catalogue/ and cases/: migrations, commands, generator words.
 # (A stale build/ or *.egg-info/ would leak its file list into the wheel: build without them.)
-check-wheel: $(STAMP)
+check-wheel: $(STAMP) messages
 	rm -rf build *.egg-info $(WHEEL_DIR)
 	$(BIN)/python -m pip wheel -q --no-deps -w $(WHEEL_DIR) .
 	rm -rf build

@@ -326,8 +326,8 @@ class CaseAdminForm(DuplicateWarningForm):
 
     class Meta:
         model = Case
-        fields = ["title", "slug", "status", "description", "region", "country", "city"]
-        fields += ["themes", "marked_absent"]
+        fields = ["title", "slug", "status", "description", "language", "region", "country"]
+        fields += ["city", "themes", "marked_absent"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -431,7 +431,17 @@ class CaseAdmin(CatalogueAdmin, HistoryAdmin):
     fieldsets = [
         (
             None,
-            {"fields": ["title", "save_anyway", "slug", "status", "description", "loaded_version"]},
+            {
+                "fields": [
+                    "title",
+                    "save_anyway",
+                    "slug",
+                    "status",
+                    "description",
+                    "language",
+                    "loaded_version",
+                ]
+            },
         ),
         ("Where and what", {"fields": ["region", "country", "city", "themes", "marked_absent"]}),
         ("Completeness", {"fields": ["checklist"]}),

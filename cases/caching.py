@@ -2,7 +2,8 @@
 
 A page's ETag, Last-Modified and cached copy depend on the release of the code, the version
 of what its viewer sees (staff: every change; everyone else: published content), the origin
-its links start with and the canonical form of the parameters it understands; never on
+its links start with, the language of its interface and the canonical form of the parameters
+it understands; never on
 parameters it ignores, their order or spelling, nor on a forged Host header once SITE_URL
 is set.
 """
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 RELEASE_FOLDERS = ("cases", "templates", "static")
@@ -66,6 +68,7 @@ def _etag(request, *args, **kwargs) -> str:
         request.catalogue.token,
         request.canonical_url,
         request.media_type,
+        get_language(),
     )
 
 
@@ -85,7 +88,9 @@ def _shared_copy(view):
     def wrapper(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        key = f"catalogue:page:{_digest(RELEASE, request.canonical_url, request.media_type)}"
+        # The language too: the URL names it today, but a page must never be served in another.
+        parts = (RELEASE, request.canonical_url, request.media_type, get_language())
+        key = f"catalogue:page:{_digest(*parts)}"
         version = request.catalogue.token
         stored = cache.get(key, version=version)
         if stored is not None:
@@ -150,7 +155,8 @@ def catalogue_page(view):
 
 
 def cached(request, name: str, compute):
-    """compute() once per catalogue version; `name` must say everything the result depends on."""
-    key = f"catalogue:data:{_digest(RELEASE, name)}"
+    """compute() once per catalogue version and language (labels and country names are
+    translated); `name` must say everything else the result depends on."""
+    key = f"catalogue:data:{_digest(RELEASE, name, get_language())}"
     timeout = settings.CATALOGUE_CACHE_SECONDS
     return cache.get_or_set(key, compute, timeout, version=request.catalogue.token)

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from .models import SearchTerms, fold
 
@@ -113,9 +114,12 @@ def excerpt(text: str, spans: list[Span], limit: int) -> tuple[SafeString, set[s
 def _people(case):
     """(label, text) of each organization a case names and of its contact, in their order."""
     for link in case.links:
-        yield "Organization", link.organization.name
+        yield gettext("Organization"), link.organization.name
         if link.contact:
-            yield "Contact", ", ".join(filter(None, [link.contact.name, link.contact.role]))
+            yield (
+                gettext("Contact"),
+                ", ".join(filter(None, [link.contact.name, link.contact.role])),
+            )
 
 
 def case_excerpt(case, terms: SearchTerms) -> list[tuple[str, SafeString]]:

@@ -10,6 +10,7 @@ from operator import itemgetter
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import gettext_noop
 
 from .caching import absolute_url
 from .models import Case, CaseCard, CaseOrganization, Contact, Organization
@@ -63,35 +64,49 @@ CONTACT_FIELDS = (
     Field(
         "honorific",
         {"type": "string", "enum": ["", *Contact.Honorific.values]},
-        "Mr., Ms., Mrs., Dr. or Prof.; empty when not stated.",
+        gettext_noop("Mr., Ms., Mrs., Dr. or Prof.; empty when not stated."),
         lambda request, contact: contact.honorific,
     ),
-    Field("name", STRING, "The contact's name.", lambda request, contact: contact.name),
+    Field(
+        "name", STRING, gettext_noop("The contact's name."), lambda request, contact: contact.name
+    ),
     Field(
         "role",
         STRING,
-        "The contact's role in the organization; empty when not stated.",
+        gettext_noop("The contact's role in the organization; empty when not stated."),
         lambda request, contact: contact.role,
     ),
 )
 ORGANIZATION_FIELDS = (
-    Field("name", STRING, "The organization's name.", lambda request, link: link.organization.name),
+    Field(
+        "name",
+        STRING,
+        gettext_noop("The organization's name."),
+        lambda request, link: link.organization.name,
+    ),
     Field(
         "slug",
         STRING,
-        "Its identifier in URLs: /organizations/<slug>/.",
+        gettext_noop("Its identifier in URLs: /organizations/<slug>/."),
         lambda request, link: link.organization.slug,
     ),
     Field(
         "kind",
         {"type": "string", "enum": Organization.Kind.values},
-        f"What kind of organization it is: {', '.join(Organization.Kind.values)}.",
+        # Written out for the translators; tests/test_i18n.py checks it names every kind.
+        gettext_noop(
+            "What kind of organization it is: sse-organization, government-and-public-agency, "
+            "international-organization, academic-and-research-institution, private-sector "
+            "or other."
+        ),
         lambda request, link: link.organization.kind,
     ),
     Field(
         "contacts",
         {"type": "array"},
-        "Its contact for this case: none or one. E-mail addresses are never published.",
+        gettext_noop(
+            "Its contact for this case: none or one. E-mail addresses are never published."
+        ),
         lambda request, link: (
             [record(request, link.contact, CONTACT_FIELDS)] if link.contact else []
         ),
@@ -102,51 +117,63 @@ CASE_FIELDS = (
     Field(
         "slug",
         STRING,
-        "The case's identifier in URLs: /cases/<slug>/.",
+        gettext_noop("The case's identifier in URLs: /cases/<slug>/."),
         lambda request, case: case.slug,
     ),
-    Field("title", STRING, "The title of the case study.", lambda request, case: case.title),
+    Field(
+        "title",
+        STRING,
+        gettext_noop("The title of the case study."),
+        lambda request, case: case.title,
+    ),
     Field(
         "url",
         {"type": "string", "format": "uri"},
-        "The absolute address of the case's page (its permalink).",
+        gettext_noop("The absolute address of the case's page (its permalink)."),
         lambda request, case: absolute_url(request, case.get_absolute_url()),
     ),
     Field(
         "description",
         STRING,
-        "The case study's text, in the language of its source.",
+        gettext_noop("The case study's text, in the language of its source."),
         lambda request, case: case.description,
     ),
     Field(
         "region",
         {"type": ["string", "null"]},
-        "The slug of its world region (/regions/<slug>/); null when not stated.",
+        gettext_noop("The slug of its world region (/regions/<slug>/); null when not stated."),
         lambda request, case: case.region.slug if case.region else None,
     ),
     Field(
         "country",
         STRING,
-        "Its country as an ISO 3166-1 alpha-2 code; empty when not stated.",
+        gettext_noop("Its country as an ISO 3166-1 alpha-2 code; empty when not stated."),
         lambda request, case: case.country.code if case.country else "",
     ),
-    Field("city", STRING, "Its city; empty when not stated.", lambda request, case: case.city),
+    Field(
+        "city",
+        STRING,
+        gettext_noop("Its city; empty when not stated."),
+        lambda request, case: case.city,
+    ),
     Field(
         "themes",
         {"type": "array", "items": STRING},
-        "The slugs of its themes (/themes/<slug>/), by theme name.",
+        gettext_noop("The slugs of its themes (/themes/<slug>/), by theme name."),
         lambda request, case: [theme.slug for theme in case.themes.all()],
     ),
     Field(
         "marked_absent",
         {"type": "boolean"},
-        "True when the source text marked the case ABSENT; it is listed like any other.",
+        gettext_noop(
+            "True when the source text marked the case ABSENT; it is listed like any other."
+        ),
         lambda request, case: case.marked_absent,
     ),
     Field(
         "organizations",
         {"type": "array"},
-        "The organizations involved, in the order the case names them.",
+        gettext_noop("The organizations involved, in the order the case names them."),
         lambda request, case: [record(request, link, ORGANIZATION_FIELDS) for link in case.links],
         fields=ORGANIZATION_FIELDS,
     ),
@@ -164,13 +191,13 @@ PAGE_FIELDS = (
     Field(
         "count",
         {"type": "integer", "minimum": 0},
-        "How many cases match the query, on all pages.",
+        gettext_noop("How many cases match the query, on all pages."),
         lambda request, page: page.paginator.count,
     ),
     Field(
         "next",
         NEXT_PAGE,
-        "The address of the next page, with the same query; null on the last page.",
+        gettext_noop("The address of the next page, with the same query; null on the last page."),
         lambda request, page: (
             _page_link(request, page.next_page_number()) if page.has_next() else None
         ),
@@ -178,7 +205,7 @@ PAGE_FIELDS = (
     Field(
         "previous",
         NEXT_PAGE,
-        "The address of the previous page; null on the first page.",
+        gettext_noop("The address of the previous page; null on the first page."),
         lambda request, page: (
             _page_link(request, page.previous_page_number()) if page.has_previous() else None
         ),
@@ -186,7 +213,7 @@ PAGE_FIELDS = (
     Field(
         "results",
         {"type": "array"},
-        "The cases of this page, each an object like /cases/<slug>.json.",
+        gettext_noop("The cases of this page, each an object like /cases/<slug>.json."),
         lambda request, page: [record(request, case, CASE_FIELDS) for case in page.object_list],
         fields=CASE_FIELDS,
     ),
@@ -205,22 +232,42 @@ def json_page(request, page) -> dict:
 
 LIST = "text: values joined by “; ”"
 CSV_COLUMNS = (
-    Column("slug", "text", "The case's identifier in URLs: /cases/<slug>/."),
-    Column("title", "text", "The title of the case study."),
-    Column("url", "text: URL", "The absolute address of the case's page (its permalink)."),
-    Column("description", "text", "The case study's text, in the language of its source."),
-    Column("region", "text", "The slug of its world region; empty when not stated."),
-    Column("country", "text", "Its country as an ISO 3166-1 alpha-2 code; empty when not stated."),
-    Column("city", "text", "Its city; empty when not stated."),
-    Column("themes", LIST, "The slugs of its themes, by theme name."),
-    Column("marked_absent", "text: true or false", "Whether the source marked the case ABSENT."),
-    Column("organizations", LIST, "The names of its organizations, in the case's order."),
-    Column("organization_kinds", LIST, "The kind of each organization, in the same order."),
+    Column("slug", "text", gettext_noop("The case's identifier in URLs: /cases/<slug>/.")),
+    Column("title", "text", gettext_noop("The title of the case study.")),
+    Column(
+        "url", "text: URL", gettext_noop("The absolute address of the case's page (its permalink).")
+    ),
+    Column(
+        "description", "text", gettext_noop("The case study's text, in the language of its source.")
+    ),
+    Column("region", "text", gettext_noop("The slug of its world region; empty when not stated.")),
+    Column(
+        "country",
+        "text",
+        gettext_noop("Its country as an ISO 3166-1 alpha-2 code; empty when not stated."),
+    ),
+    Column("city", "text", gettext_noop("Its city; empty when not stated.")),
+    Column("themes", LIST, gettext_noop("The slugs of its themes, by theme name.")),
+    Column(
+        "marked_absent",
+        "text: true or false",
+        gettext_noop("Whether the source marked the case ABSENT."),
+    ),
+    Column(
+        "organizations", LIST, gettext_noop("The names of its organizations, in the case's order.")
+    ),
+    Column(
+        "organization_kinds",
+        LIST,
+        gettext_noop("The kind of each organization, in the same order."),
+    ),
     Column(
         "contacts",
         LIST,
-        "Each named contact as “Honorific Name (role)”, in the case's order; "
-        "organizations without a contact are left out. Never an e-mail address.",
+        gettext_noop(
+            "Each named contact as “Honorific Name (role)”, in the case's order; "
+            "organizations without a contact are left out. Never an e-mail address."
+        ),
     ),
 )
 CSV_HEADER = [column.name for column in CSV_COLUMNS]

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.db.models import Count
 from django.http import QueryDict
+from django.utils.translation import gettext, gettext_lazy
 from django_countries import countries
 
 from .models import (
@@ -33,18 +34,23 @@ MAX_VALUES = 20
 SHORT_FACET = 8  # a facet with more options shows its largest few and folds the rest
 SHORTLIST = 5
 SORTS = [
-    ("relevance", "Relevance"),
-    ("title", "Title A–Z"),
-    ("-title", "Title Z–A"),
-    ("recent", "Recently updated"),
+    ("relevance", gettext_lazy("Relevance")),
+    ("title", gettext_lazy("Title A–Z")),
+    ("-title", gettext_lazy("Title Z–A")),
+    ("recent", gettext_lazy("Recently updated")),
 ]
 FACETS = {
-    "theme": "Themes",
-    "region": "Regions",
-    "country": "Countries",
-    "kind": "Organization kinds",
+    "theme": gettext_lazy("Themes"),
+    "region": gettext_lazy("Regions"),
+    "country": gettext_lazy("Countries"),
+    "kind": gettext_lazy("Organization kinds"),
 }
-SINGULAR = {"theme": "Theme", "region": "Region", "country": "Country", "kind": "Organization kind"}
+SINGULAR = {
+    "theme": gettext_lazy("Theme"),
+    "region": gettext_lazy("Region"),
+    "country": gettext_lazy("Country"),
+    "kind": gettext_lazy("Organization kind"),
+}
 _LOWER = {"theme", "region", "kind", "sort"}
 _UPPER = {"country"}
 
@@ -102,20 +108,24 @@ class CaseFilterForm(forms.Form):
         choices=SORTS,
         required=False,
         error_messages={
-            "invalid_choice": "Unknown sort “%(value)s”: use title, -title, recent or relevance."
+            "invalid_choice": gettext_lazy(
+                "Unknown sort “%(value)s”: use title, -title, recent or relevance."
+            )
         },
     )
     page = forms.IntegerField(
         min_value=1,
         max_value=10**9,
         required=False,
-        error_messages={"invalid": "The page must be a whole number (1, 2, 3…)."},
+        error_messages={"invalid": gettext_lazy("The page must be a whole number (1, 2, 3…).")},
     )
     page_size = forms.IntegerField(
         min_value=1,
         max_value=MAX_PAGE_SIZE,
         required=False,
-        error_messages={"invalid": "The page size must be a whole number from 1 to 500."},
+        error_messages={
+            "invalid": gettext_lazy("The page size must be a whole number from 1 to 500.")
+        },
     )
 
     def clean(self):
@@ -123,12 +133,21 @@ class CaseFilterForm(forms.Form):
         for name in self.fields:
             given = len(self.data.getlist(name))
             if given > MAX_VALUES:
-                self.add_error(name, f"At most {MAX_VALUES} values, not {given}.")
+                message = gettext("At most %(most)s values, not %(given)s.")
+                self.add_error(name, message % {"most": MAX_VALUES, "given": given})
         return super().clean()
 
 
-def _unknown(what: str) -> dict:
-    return {"invalid_choice": f"Unknown {what} “%(value)s”."}
+UNKNOWN = {
+    "theme": gettext_lazy("Unknown theme “%(value)s”."),
+    "region": gettext_lazy("Unknown region “%(value)s”."),
+    "country": gettext_lazy("Unknown country code “%(value)s”."),
+    "kind": gettext_lazy("Unknown organization kind “%(value)s”."),
+}
+
+
+def _unknown(name: str) -> dict:
+    return {"invalid_choice": UNKNOWN[name]}
 
 
 @dataclass
@@ -173,13 +192,13 @@ class CaseFilter(django_filters.FilterSet):
         field_name="country",
         choices=country_choices,
         method="filter_countries",
-        error_messages=_unknown("country code"),
+        error_messages=_unknown("country"),
     )
     kind = django_filters.MultipleChoiceFilter(
         field_name="organizations__kind",
         choices=Organization.Kind.choices,
         method="filter_kinds",
-        error_messages=_unknown("organization kind"),
+        error_messages=_unknown("kind"),
     )
 
     class Meta:
@@ -327,21 +346,19 @@ class CaseFilter(django_filters.FilterSet):
             counts = self._sql_counts()
         else:
             counts = {name: self.index.counts(self._found(name), name) for name in FACETS}
-        country_options = self.vocabulary["country"] + [
-            (code, countries.name(code))
-            for code in data.get("country", [])
-            if code not in dict(self.vocabulary["country"])
-        ]
+        codes = [code for code, _ in self.vocabulary["country"]]
+        codes += [code for code in data.get("country", []) if code not in codes]
 
         def facet(name, pairs):
             chosen = set(data.get(name, []))
             options = [Option(v, label, counts[name].get(v, 0), v in chosen) for v, label in pairs]
             return Facet(name, FACETS[name], options)
 
+        # In the reader's language, in its alphabetical order (the stored names are English).
         return [
-            facet("theme", self.vocabulary["theme"]),
-            facet("region", self.vocabulary["region"]),
-            facet("country", country_options),
+            facet("theme", translated(self.vocabulary["theme"])),
+            facet("region", translated(self.vocabulary["region"])),
+            facet("country", in_order((code, countries.name(code)) for code in codes)),
             facet("kind", Organization.Kind.choices),
         ]
 
@@ -351,8 +368,8 @@ class CaseFilter(django_filters.FilterSet):
         params = normalize(self.data)
         params.pop("page", None)
         labels = {
-            "theme": dict(self.vocabulary["theme"]),
-            "region": dict(self.vocabulary["region"]),
+            "theme": dict(translated(self.vocabulary["theme"])),
+            "region": dict(translated(self.vocabulary["region"])),
             "country": dict(countries),
             "kind": dict(Organization.Kind.choices),
         }
@@ -360,7 +377,8 @@ class CaseFilter(django_filters.FilterSet):
         if data.get("q"):
             rest = params.copy()
             rest.pop("q")
-            chips.append(Chip(f"Search: “{data['q']}”", rest.urlencode(), "q"))
+            label = gettext("Search: “%(query)s”") % {"query": data["q"]}
+            chips.append(Chip(label, rest.urlencode(), "q"))
         for name in FACETS:
             for value in data.get(name, []):
                 rest = params.copy()
@@ -368,6 +386,16 @@ class CaseFilter(django_filters.FilterSet):
                 label = f"{SINGULAR[name]}: {labels[name][value]}"
                 chips.append(Chip(label, rest.urlencode(), name))
         return chips
+
+
+def in_order(pairs) -> list[tuple[str, str]]:
+    """(value, label) pairs by label, accents and case aside."""
+    return sorted(pairs, key=lambda pair: fold(pair[1]))
+
+
+def translated(pairs) -> list[tuple[str, str]]:
+    """(slug, name) pairs of a vocabulary with each name in the reader's language, in order."""
+    return in_order((slug, gettext(name)) for slug, name in pairs)
 
 
 @dataclass
@@ -405,14 +433,16 @@ def panel_groups(facets: list[Facet]) -> list[FacetGroup]:
     return groups
 
 
-ORGANIZATION_SORTS = [("name", "Name"), ("cases", "Most cases")]
+ORGANIZATION_SORTS = [("name", gettext_lazy("Name")), ("cases", gettext_lazy("Most cases"))]
 
 
 class OrganizationFilterForm(CaseFilterForm):
     sort = forms.ChoiceField(
         choices=ORGANIZATION_SORTS,
         required=False,
-        error_messages={"invalid_choice": "Unknown sort “%(value)s”: use name or cases."},
+        error_messages={
+            "invalid_choice": gettext_lazy("Unknown sort “%(value)s”: use name or cases.")
+        },
     )
     page_size = None
 
@@ -432,7 +462,7 @@ class OrganizationFilter(django_filters.FilterSet):
         field_name="kind",
         choices=Organization.Kind.choices,
         method="filter_kinds",
-        error_messages=_unknown("organization kind"),
+        error_messages=_unknown("kind"),
     )
 
     class Meta:

@@ -21,7 +21,7 @@ from django.db.models.lookups import GreaterThanOrEqual, In
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 from django_countries import countries
 from django_countries.fields import CountryField
 from rapidfuzz.distance import Levenshtein
@@ -263,6 +263,14 @@ slug_starts_with_letter_or_digit = RegexValidator(
 )
 
 
+# A BCP 47 language tag as `lang` takes it: a language, then optional script, region…
+language_tag = RegexValidator(
+    r"\A[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z",
+    "A language code like en, es, fr or pt-BR.",
+    code="language",
+)
+
+
 def slug_start_constraint(name: str) -> models.CheckConstraint:
     """The same rule in the database; a list rather than REGEXP, which SQLite knows only
     inside Django (the sqlite3 shell could not write the table)."""
@@ -273,6 +281,30 @@ def slug_start_constraint(name: str) -> models.CheckConstraint:
         violation_error_code="slug_start",
         violation_error_message=SLUG_START_MESSAGE,
     )
+
+
+# The names of the fixed vocabularies, for makemessages: stored, exported and addressed in
+# English (slugs never change), shown in the reader's language through `label`.
+VOCABULARY_NAMES = (
+    gettext_noop("Social Cohesion"),
+    gettext_noop("Recognizing the Informal Economy"),
+    gettext_noop("Indicators and Measures of Impact"),
+    gettext_noop("Women"),
+    gettext_noop("Youth"),
+    gettext_noop("Africa"),
+    gettext_noop("Asia"),
+    gettext_noop("Europe"),
+    gettext_noop("Latin America"),
+    gettext_noop("Middle East"),
+    gettext_noop("North America"),
+    gettext_noop("Oceania"),
+    gettext_noop("SSE organization"),
+    gettext_noop("Government and public agency"),
+    gettext_noop("International organization"),
+    gettext_noop("Academic and research institution"),
+    gettext_noop("Private sector"),
+    gettext_noop("Other"),
+)
 
 
 class VocabularyQuerySet(models.QuerySet):
@@ -302,6 +334,11 @@ class Vocabulary(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language (a name without a translation stays as it is)."""
+        return gettext(self.name)
 
     def natural_key(self):
         return (self.name,)
@@ -362,7 +399,11 @@ class OrganizationQuerySet(models.QuerySet):
 
 class Organization(models.Model):
     Kind = models.TextChoices(
-        "Kind", [(key.replace("-", "_").upper(), (key, label)) for key, label in seed.KINDS.items()]
+        "Kind",
+        [
+            (key.replace("-", "_").upper(), (key, gettext_lazy(label)))  # see VOCABULARY_NAMES
+            for key, label in seed.KINDS.items()
+        ],
     )
 
     name = models.CharField(max_length=300, unique=True)
@@ -464,16 +505,20 @@ class CompletenessCheck:
 
 
 COMPLETENESS_CHECKS = (
-    CompletenessCheck("themes", "At least one theme", "no theme yet"),
-    CompletenessCheck("region", "Region", "no region yet"),
-    CompletenessCheck("country", "Country", "no country yet"),
-    CompletenessCheck("city", "City", "no city yet"),
-    CompletenessCheck("organizations", "At least one organization", "no organization yet"),
-    CompletenessCheck("contact", "A contact for one of its organizations", "no contact yet"),
+    CompletenessCheck("themes", "At least one theme", gettext_lazy("no theme yet")),
+    CompletenessCheck("region", "Region", gettext_lazy("no region yet")),
+    CompletenessCheck("country", "Country", gettext_lazy("no country yet")),
+    CompletenessCheck("city", "City", gettext_lazy("no city yet")),
+    CompletenessCheck(
+        "organizations", "At least one organization", gettext_lazy("no organization yet")
+    ),
+    CompletenessCheck(
+        "contact", "A contact for one of its organizations", gettext_lazy("no contact yet")
+    ),
     CompletenessCheck(
         "description",
         f"A description of at least {MIN_DESCRIPTION_LENGTH} characters",
-        "a short description",
+        gettext_lazy("a short description"),
     ),
 )
 
@@ -697,16 +742,16 @@ class CaseQuerySet(models.QuerySet):
         """These cases, in this queryset's order, as the plain rows a card and the JSON show:
         three queries and no model instances, so a page of them costs little."""
         columns = ("slug", "title", "description", "region__slug", "region__name", "country")
-        rows = list(self.values_list("pk", *columns, "city", "marked_absent"))
+        rows = list(self.values_list("pk", *columns, "city", "marked_absent", "language"))
         ids = [row[0] for row in rows]
         themes, links = _card_themes(ids), _card_links(ids)
         regions, language = {}, get_language()
         cards = []
-        for pk, slug, title, description, region, region_name, country, city, absent in rows:
+        for pk, slug, title, description, region, region_name, country, city, absent, lang in rows:
             if region and region not in regions:
                 regions[region] = Region(slug=region, name=region_name)
             country = _card_country(country, language) if country else ""
-            facts = (regions.get(region), country, city, absent, themes[pk], links[pk])
+            facts = (regions.get(region), country, city, absent, themes[pk], links[pk], lang)
             cards.append(CaseCard(pk, slug, title, description, *facts))
         return cards
 
@@ -730,6 +775,15 @@ class Case(models.Model):
 
     # Facts an editor may state or change; the detail page tells where each came from.
     FACTS = ("title", "description", "region", "country", "city", "themes", "organizations")
+    FACT_LABELS = {
+        "title": gettext_lazy("Title"),
+        "description": gettext_lazy("Description"),
+        "region": gettext_lazy("Region"),
+        "country": gettext_lazy("Country"),
+        "city": gettext_lazy("City"),
+        "themes": gettext_lazy("Themes"),
+        "organizations": gettext_lazy("Organizations"),
+    }
 
     title = models.CharField(max_length=300, unique=True)
     slug = models.SlugField(
@@ -741,6 +795,13 @@ class Case(models.Model):
     )
     country = CountryField(blank=True, db_index=True)
     city = models.CharField(max_length=100, blank=True)
+    language = models.CharField(
+        max_length=35,
+        blank=True,
+        validators=[language_tag],
+        help_text="The language of the title and description, as a code: en, es, fr, pt-BR…"
+        " Empty when unknown. (The interface around them is translated; they are not.)",
+    )
     themes = models.ManyToManyField(Theme, related_name="cases", blank=True)
     organizations = models.ManyToManyField(
         Organization, through="CaseOrganization", related_name="cases", blank=True
@@ -806,6 +867,11 @@ class Case(models.Model):
             )
             for fact in self.FACTS
         ]
+
+    @property
+    def provenance_labels(self) -> list[tuple[str, str]]:
+        """The provenance with each fact named in the reader's language."""
+        return [(self.FACT_LABELS[fact], origin) for fact, origin in self.provenance]
 
     def present_facts(self) -> set[str]:
         """The keys of the COMPLETENESS_CHECKS this case passes; on a case from for_listing(),
@@ -917,6 +983,7 @@ class CaseCard:
     marked_absent: bool
     themes: ThemeList
     links: list[CardLink]
+    language: str  # of the title and description; "" when unknown
     search_excerpt: object = None  # set by a search page: why this case matched
 
     get_absolute_url = Case.get_absolute_url

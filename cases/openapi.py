@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.urls import reverse
 from django.urls.converters import SlugConverter
+from django.utils.translation import gettext_noop
 
 from . import exports
 from .caching import origin
@@ -20,30 +21,36 @@ from .filters import CaseFilter
 OPENAPI_VERSION = "3.1.0"
 
 PARAMETER_DESCRIPTIONS = {
-    "q": "Search: cases whose every word starts a word of their title, description, "
-    "organizations or contacts (accents and case ignored).",
-    "theme": "Theme slugs: cases with any of them. Repeat the parameter for several.",
-    "region": "Region slugs: cases in any of them.",
-    "country": "ISO 3166-1 alpha-2 country codes: cases in any of them.",
-    "kind": "Organization kinds: cases naming an organization of any of them.",
-    "sort": "Order of the results: relevance (the default when searching) needs q; "
-    "title is the default otherwise.",
-    "page": "Page number, from 1; a page past the end answers 404.",
-    "page_size": "Cases per page.",
+    "q": gettext_noop(
+        "Search: cases whose every word starts a word of their title, description, "
+        "organizations or contacts (accents and case ignored)."
+    ),
+    "theme": gettext_noop("Theme slugs: cases with any of them. Repeat the parameter for several."),
+    "region": gettext_noop("Region slugs: cases in any of them."),
+    "country": gettext_noop("ISO 3166-1 alpha-2 country codes: cases in any of them."),
+    "kind": gettext_noop("Organization kinds: cases naming an organization of any of them."),
+    "sort": gettext_noop(
+        "Order of the results: relevance (the default when searching) needs q; "
+        "title is the default otherwise."
+    ),
+    "page": gettext_noop("Page number, from 1; a page past the end answers 404."),
+    "page_size": gettext_noop("Cases per page."),
 }
 CONDITIONAL_HEADERS = [
     {
         "name": "If-None-Match",
         "in": "header",
         "required": False,
-        "description": "An ETag from an earlier answer: 304 while the data is unchanged.",
+        "description": gettext_noop(
+            "An ETag from an earlier answer: 304 while the data is unchanged."
+        ),
         "schema": {"type": "string"},
     },
     {
         "name": "If-Modified-Since",
         "in": "header",
         "required": False,
-        "description": "304 when nothing published changed since this date.",
+        "description": gettext_noop("304 when nothing published changed since this date."),
         "schema": {"type": "string"},
     },
 ]
@@ -150,7 +157,9 @@ def _json(schema: dict, description: str, headers=CACHE_HEADERS) -> dict:
 def _responses(ok: dict, bad_request: dict | None, not_found: dict | None = None) -> dict:
     codes = {
         "200": ok,
-        "304": {"description": "Not modified: the ETag sent in If-None-Match still holds."},
+        "304": {
+            "description": gettext_noop("Not modified: the ETag sent in If-None-Match still holds.")
+        },
     }
     if bad_request:
         codes["400"] = bad_request
@@ -167,13 +176,15 @@ def _operation(operation_id, summary, parameters, responses) -> dict:
 def _list_json(parameters) -> dict:
     return _operation(
         "listCases",
-        "Published cases matching the filters, a page at a time (values of one parameter "
-        "are OR-ed, different parameters AND-ed)",
+        gettext_noop(
+            "Published cases matching the filters, a page at a time (values of one parameter "
+            "are OR-ed, different parameters AND-ed)"
+        ),
         parameters,
         _responses(
-            _json({"$ref": "#/components/schemas/CasePage"}, "A page of cases."),
-            _json(JSON_ERROR, "A parameter was not understood; errors says which."),
-            _json(NOT_FOUND, "The page is past the end."),
+            _json({"$ref": "#/components/schemas/CasePage"}, gettext_noop("A page of cases.")),
+            _json(JSON_ERROR, gettext_noop("A parameter was not understood; errors says which.")),
+            _json(NOT_FOUND, gettext_noop("The page is past the end.")),
         ),
     )
 
@@ -184,12 +195,12 @@ def _case_json() -> dict:
     slug["schema"] = {"type": "string", "pattern": pattern}
     return _operation(
         "getCase",
-        "One published case, in the shape of a list result",
+        gettext_noop("One published case, in the shape of a list result"),
         [{**slug, "description": "The case's slug."}],
         _responses(
-            _json({"$ref": "#/components/schemas/Case"}, "The case."),
+            _json({"$ref": "#/components/schemas/Case"}, gettext_noop("The case.")),
             None,
-            _json(NOT_FOUND, "No published case has this slug."),
+            _json(NOT_FOUND, gettext_noop("No published case has this slug.")),
         ),
     )
 
@@ -201,7 +212,7 @@ def _download(operation_id, summary, parameters, media_type, description, header
         "content": {media_type: {"schema": {"type": "string"}}},
     }
     bad_request = {
-        "description": "A parameter was not understood (an HTML page).",
+        "description": gettext_noop("A parameter was not understood (an HTML page)."),
         "content": HTML_PAGE,
     }
     return _operation(operation_id, summary, parameters, _responses(ok, bad_request))
@@ -227,15 +238,17 @@ def _paths(vocabulary, parameters) -> dict:
         case_path: _case_json(),
         reverse("case-list-csv"): _download(
             "exportCases",
-            "Every published case matching the filters, one CSV row each",
+            gettext_noop("Every published case matching the filters, one CSV row each"),
             query("case-list-csv"),
             "text/csv",
-            "RFC 4180 CSV with a header row, every cell quoted; /data/ describes the columns.",
+            gettext_noop(
+                "RFC 4180 CSV with a header row, every cell quoted; /data/ describes the columns."
+            ),
             csv_headers,
         ),
         reverse("case-feed"): _download(
             "caseFeed",
-            "Atom feed of the recently updated published cases matching the filters",
+            gettext_noop("Atom feed of the recently updated published cases matching the filters"),
             query("case-feed"),
             "application/atom+xml",
             f"An Atom 1.0 feed of up to {FEED_SIZE} cases, the most recently updated first.",

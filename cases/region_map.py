@@ -9,6 +9,8 @@ from pathlib import Path
 
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import ngettext
 
 from .filters import Option, normalize
 
@@ -25,6 +27,12 @@ class MapRegion:
     url: str
     shade: int
     selected: bool = False
+
+    @property
+    def description(self) -> str:
+        """What a reader hears for the region's shape: its name and number of cases."""
+        message = ngettext("%(region)s: %(count)s case", "%(region)s: %(count)s cases", self.count)
+        return message % {"region": self.name, "count": number_format(self.count)}
 
     @property
     def path(self) -> str:
@@ -79,10 +87,11 @@ def region_map(counts: list[tuple[str, str, int, str, bool]]) -> RegionMap:
 
 
 def home_map(regions) -> RegionMap:
-    """The map of the home page: regions annotated with `case_count`, each linking to its list."""
+    """The map of the home page: regions annotated with `case_count`, each linking to its list
+    (named in the reader's language)."""
     base = reverse("case-list")
     return region_map(
-        [(r.slug, r.name, r.case_count, f"{base}?region={r.slug}", False) for r in regions]
+        [(r.slug, r.label, r.case_count, f"{base}?region={r.slug}", False) for r in regions]
     )
 
 

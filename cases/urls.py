@@ -1,11 +1,12 @@
+"""The catalogue's URLs: `pages` (HTML, one copy per language under its prefix) and
+`urlpatterns` (data: JSON, CSV, linked data, feed, citations; language-neutral, unprefixed)."""
+
 from django.urls import path
 
 from . import views
 from .caching import catalogue_page
 
 urlpatterns = [
-    path("", catalogue_page(views.HomeView.as_view()), name="home"),
-    path("cases/", catalogue_page(views.CaseListView.as_view()), name="case-list"),
     path("cases.json", catalogue_page(views.CaseJSONView.as_view()), name="case-list-json"),
     path("cases.csv", catalogue_page(views.CaseCSVView.as_view()), name="case-list-csv"),
     path(
@@ -15,7 +16,6 @@ urlpatterns = [
     ),
     # Before the case pages: "feed" is not a case's slug.
     path("cases/feed/", catalogue_page(views.CaseFeedView.as_view()), name="case-feed"),
-    path("cases/<slug:slug>/", catalogue_page(views.CaseDetailView.as_view()), name="case-detail"),
     *(
         path(
             f"cases/<slug:slug>/cite.{style}",
@@ -30,6 +30,14 @@ urlpatterns = [
         catalogue_page(views.CaseDetailJSONView.as_view()),
         name="case-detail-json",
     ),
+    path("api/openapi.json", catalogue_page(views.openapi_json), name="api-openapi"),
+    path("healthz", views.healthz, name="healthz"),
+]
+
+pages = [
+    path("", catalogue_page(views.HomeView.as_view()), name="home"),
+    path("cases/", catalogue_page(views.CaseListView.as_view()), name="case-list"),
+    path("cases/<slug:slug>/", catalogue_page(views.CaseDetailView.as_view()), name="case-detail"),
     path(
         "organizations/",
         catalogue_page(views.OrganizationListView.as_view()),
@@ -61,9 +69,7 @@ urlpatterns = [
         name="collection-detail",
     ),
     path("api/", catalogue_page(views.ApiView.as_view()), name="api"),
-    path("api/openapi.json", catalogue_page(views.openapi_json), name="api-openapi"),
     path("data/", catalogue_page(views.DataView.as_view()), name="data"),
     path("suggest/", views.SuggestView.as_view(), name="suggest"),
     path("suggest/thanks/", views.SuggestThanksView.as_view(), name="suggest-thanks"),
-    path("healthz", views.healthz, name="healthz"),
 ]

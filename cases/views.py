@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.decorators import method_decorator
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
@@ -248,7 +249,9 @@ class PageMixin:
     def get(self, request, *args, **kwargs):
         query = self.canonical_query(request)
         if query is None:
-            return bad_request(request, {"page": ["The page must be a whole number (1, 2, 3…)."]})
+            return bad_request(
+                request, {"page": [gettext("The page must be a whole number (1, 2, 3…).")]}
+            )
         self.kwargs["page"] = int(query.get("page", 1))
         return super().get(request, *args, **kwargs)
 
@@ -429,6 +432,10 @@ def robots_txt(request):
     # `?*`: a parser that ignores wildcards then blocks nothing, where `?` alone would read
     # as the whole of /cases/, case pages included.
     disallowed = [reverse("admin:index"), *(f"{reverse(name)}?*" for name in combinations)]
+    for code, _ in settings.LANGUAGES:  # the list page in the other languages too
+        if code != settings.LANGUAGE_CODE:
+            with translation.override(code):
+                disallowed.append(f"{reverse('case-list')}?*")
     lines = [
         "User-agent: *",
         *(f"Disallow: {path}" for path in disallowed),
@@ -510,14 +517,14 @@ class SuggestView(FormView):
         try:
             save_suggestion(form, address)
         except TooManySuggestions:
-            message = _(
+            message = gettext(
                 "You have sent many suggestions in the last hour: nothing was saved. "
                 "Please try again later."
             )
             return self.refused(form, message, status=429)
         except IntegrityError:
             # A case or organization of the same name was saved at the same moment.
-            message = _("The catalogue changed while you sent this: please send it again.")
+            message = gettext("The catalogue changed while you sent this: please send it again.")
             return self.refused(form, message, status=409)
         return redirect("suggest-thanks")
 

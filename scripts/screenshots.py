@@ -1,6 +1,7 @@
 """Take the README screenshots (desktop and mobile, full page) of /, /cases/, a search and a case,
-the print preview of a case, the filter sheet on a phone and (own server only) the admin's
-queue of suggestions, sent through the public form, and the preview of an import.
+the print preview of a case, the filter sheet on a phone, the case list in Spanish and (own
+server only) the admin's queue of suggestions, sent through the public form, and the preview of
+an import.
 
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py             # own server, seed data
     DJANGO_DEBUG=1 .venv/bin/python scripts/screenshots.py http://127.0.0.1:8000
@@ -103,6 +104,8 @@ def shoot(base_url: str, *, admin: bool = False) -> list[Path]:
             page.goto("/cases/")
             detail = page.locator(".cases .case-title a").first.get_attribute("href")
             pages = [("home", "/"), ("cases", "/cases/"), ("search", "/cases/?q=vegue")]
+            if not suffix:
+                pages.append(("cases-es", "/es/cases/?theme=women"))
             for name, path in [*pages, ("detail", detail)]:
                 page.goto(path)
                 target = OUT / f"{name}{suffix}.png"

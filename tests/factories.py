@@ -92,6 +92,7 @@ def make_case(
     city: str = "",
     status: str = Case.Status.PUBLISHED,
     marked_absent: bool = False,
+    language: str = "",
 ) -> Case:
     """A case (published unless told otherwise) with its search text up to date.
 
@@ -109,6 +110,7 @@ def make_case(
         city=city,
         status=status,
         marked_absent=marked_absent,
+        language=language,
     )
     case.themes.set([t if isinstance(t, Theme) else get_theme(t) for t in themes])
     for position, entry in enumerate(organizations):

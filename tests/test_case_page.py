@@ -53,9 +53,11 @@ def test_case_page_offers_its_absolute_permalink(client, settings):
 def test_the_copy_button_waits_for_the_script(client):
     html = get(client, make_case().get_absolute_url())
 
-    assert '<button type="button" class="secondary" data-copy="permalink" hidden>Copy</button>' in (
-        html
-    )
+    # The button carries its messages in the page's language (site.js reads them).
+    button = re.search(r'<button type="button" class="secondary" data-copy="permalink"[^>]*>', html)
+    assert button and button.group().endswith(" hidden>")
+    assert 'data-copied="Link copied."' in button.group()
+    assert html[button.end() :].startswith("Copy</button>")
 
 
 def test_provenance_is_folded_under_the_story(client, imported):

@@ -78,12 +78,15 @@ def xml_of(client, url: str, **headers) -> ET.Element:
 
 
 def sitemap_entries(client, url: str, **headers) -> dict[str, str | None]:
-    """{location: lastmod or None} of a sitemap (or of a sitemap index)."""
+    """{location: lastmod or None} of a sitemap (or of a sitemap index), English pages only:
+    tests/test_i18n.py checks the other languages' entries."""
     root = xml_of(client, url, **headers)
     entries = {}
     for entry in root:
         lastmod = entry.find(f"{SITEMAP}lastmod")
-        entries[entry.find(f"{SITEMAP}loc").text] = None if lastmod is None else lastmod.text
+        location = entry.find(f"{SITEMAP}loc").text
+        if not re.search(r"//[^/]+/(es|fr)/", location):
+            entries[location] = None if lastmod is None else lastmod.text
     return entries
 
 

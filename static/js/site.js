@@ -227,7 +227,8 @@ document.addEventListener("DOMContentLoaded", () => {
         copied = document.execCommand("copy");
       }
       if (status) {
-        status.textContent = copied ? "Link copied." : "Press Ctrl+C to copy the selected link.";
+        // The page's language: the messages come translated in the button's data.
+        status.textContent = copied ? button.dataset.copied : button.dataset.copyHint;
       }
     });
   });
