@@ -428,6 +428,17 @@ def test_the_merge_action_asks_which_to_keep_then_merges(pair, editor_client):
     assert CaseOrganization.objects.get().organization == kept
 
 
+def test_the_merge_page_sends_ids_past_a_thousand_as_written(pair, editor_client):
+    # Numbers are grouped on pages ("1,711"); an id read back from a form must not be.
+    kept, duplicate = pair
+    Organization.objects.filter(pk=duplicate.pk).update(id=12345)
+    action = {"action": "merge_selected", "_selected_action": [str(kept.pk), "12345"]}
+
+    page = editor_client.post(ORGANIZATION_LIST, action).content.decode()
+
+    assert '<input type="hidden" name="_selected_action" value="12345">' in page
+
+
 def test_the_merge_action_needs_exactly_two_organizations(pair, editor_client):
     kept, _ = pair
     action = {"action": "merge_selected", "_selected_action": [kept.pk]}
