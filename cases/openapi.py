@@ -196,7 +196,7 @@ def _case_json() -> dict:
     return _operation(
         "getCase",
         gettext_noop("One published case, in the shape of a list result"),
-        [{**slug, "description": "The case's slug."}],
+        [{**slug, "description": gettext_noop("The case's slug.")}],
         _responses(
             _json({"$ref": "#/components/schemas/Case"}, gettext_noop("The case.")),
             None,

@@ -139,7 +139,7 @@ class SuggestionForm(forms.Form):
         max_length=MAX_DESCRIPTION_LENGTH,
     )
     region = forms.ChoiceField(
-        label=_("Region"), choices=BLANK + [(n, n) for n in seed.REGIONS], required=False
+        label=_("Region"), choices=BLANK + [(n, _(n)) for n in seed.REGIONS], required=False
     )
     country = forms.ChoiceField(
         label=_("Country"), choices=lambda: BLANK + list(countries), required=False
@@ -147,7 +147,7 @@ class SuggestionForm(forms.Form):
     city = _text(_("City"), Case, "city", required=False, validators=[one_line])
     themes = forms.MultipleChoiceField(
         label=_("Themes"),
-        choices=[(name, name) for name in seed.THEMES],
+        choices=[(name, _(name)) for name in seed.THEMES],  # see VOCABULARY_NAMES
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

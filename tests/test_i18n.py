@@ -125,6 +125,8 @@ PAGES = [
     ("/collections/tejidos/", 200),
     ("/data/", 200),
     ("/api/", 200),
+    ("/suggest/", 200),
+    ("/suggest/thanks/", 200),
     ("/no-such-page/", 404),
     ("/cases/?sort=sideways", 400),
 ]
