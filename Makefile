@@ -7,7 +7,7 @@ PORT ?= 8000
 WHEEL_DIR := $(VENV)/wheel
 APT_GET := DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: run serve test test-sqlite test-postgres check-wheel lint fixtures system-deps clean bench bench-deps bench-peer backup restore loadtest messages messages-update
+.PHONY: run serve test test-sqlite test-browser test-postgres check-wheel lint fixtures system-deps clean bench bench-deps bench-peer backup restore loadtest messages messages-update
 
 $(STAMP): pyproject.toml | .env
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,14 +69,20 @@ system-deps:
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
 	fi
 
-test: lint check-wheel system-deps test-sqlite test-postgres
+# The three runs share the machine's cores side by side: SQLite, the browser flows (headless
+# Chromium on SQLite), and PostgreSQL with two workers. Engine-independent tests run on SQLite only.
+test: lint check-wheel system-deps
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-browser test-postgres
 
 test-sqlite: $(STAMP) messages
 	$(BIN)/python manage.py build_fixtures --check
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest -q -m "not browser"
+
+test-browser: $(STAMP) messages
+	env -u DATABASE_URL $(BIN)/pytest -q -m browser
 
 test-postgres: $(STAMP) messages
-	pg_virtualenv -t -o fsync=off -o synchronous_commit=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest -m "not engine_independent"'
+	pg_virtualenv -t -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest -q -n 2 -m "not engine_independent"'
 
 # The wheel holds every file of catalogue/ and cases/: migrations, commands, generator words.
 # (A stale build/ or *.egg-info/ would leak its file list into the wheel: build without them.)

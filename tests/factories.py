@@ -15,6 +15,7 @@ from cases.models import (
     Region,
     Theme,
     name_key,
+    search_document,
     unique_slug,
 )
 
@@ -100,6 +101,10 @@ def make_case(
     or (organization, contact) pairs, in the order the case names them.
     """
     title = title or f"Waste pickers and the city {next(_numbers)}"
+    links = [entry if isinstance(entry, tuple) else (entry, None) for entry in organizations]
+    search_text, search_title = search_document(
+        title, description, [(organization.name, contact) for organization, contact in links]
+    )
     taken = Case.objects.filter
     case = Case.objects.create(
         title=title,
@@ -111,15 +116,14 @@ def make_case(
         status=status,
         marked_absent=marked_absent,
         language=language,
+        search_text=search_text,
+        search_title=search_title,
     )
     case.themes.set([t if isinstance(t, Theme) else get_theme(t) for t in themes])
-    for position, entry in enumerate(organizations):
-        organization, contact = entry if isinstance(entry, tuple) else (entry, None)
-        CaseOrganization.objects.create(
-            case=case, organization=organization, contact=contact, position=position
-        )
-    Case.objects.filter(pk=case.pk).refresh_search_text()
-    case.refresh_from_db()
+    CaseOrganization.objects.bulk_create(
+        CaseOrganization(case=case, organization=organization, contact=contact, position=position)
+        for position, (organization, contact) in enumerate(links)
+    )
     return case
 
 
