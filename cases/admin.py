@@ -41,6 +41,7 @@ from .models import (
 from .views import database_is_busy
 
 BUSY_MESSAGE = "The catalogue is busy, please save again."
+BUSY_ACTION_MESSAGE = "The catalogue was busy and nothing was changed: please try again."
 
 
 def signin_username(request, credentials) -> str:
@@ -88,6 +89,16 @@ class CatalogueAdmin(admin.ModelAdmin):
         # transaction (reads never wait in WAL mode), with the busy message and no write.
         request.catalogue_busy = True
         return self._changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            return super().changelist_view(request, extra_context)
+        except OperationalError as exc:
+            if not database_is_busy(exc):
+                raise
+        # An action (publish, merge…) that could not get the write lock wrote nothing.
+        self.message_user(request, BUSY_ACTION_MESSAGE, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

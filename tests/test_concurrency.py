@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from cases.admin import BUSY_MESSAGE, CaseAdminForm
+from cases.admin import BUSY_ACTION_MESSAGE, BUSY_MESSAGE, CaseAdminForm
 from cases.models import Case, CaseOrganization
 
 from .conftest import EDITOR_PASSWORD
@@ -176,6 +176,23 @@ def test_a_save_that_cannot_get_the_lock_in_time_says_busy_and_writes_nothing(
     assert Case.objects.get(pk=case.pk).title == "Before the import"
     assert client.post(url, data).status_code == 302  # saving again, once free, works
     assert Case.objects.get(pk=case.pk).title == "Saved during the import"
+
+
+@sqlite_only
+def test_an_action_that_cannot_get_the_lock_in_time_says_busy_and_writes_nothing(
+    catalogue_db, staff_client
+):
+    case = make_case("A draft to publish", status=Case.Status.DRAFT)
+    client, url = staff_client(), reverse("admin:cases_case_changelist")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout = 200")
+
+    with write_lock_held(catalogue_db):
+        response = client.post(url, {"action": "publish", "_selected_action": [case.pk]})
+
+    assert response.status_code == 302
+    assert BUSY_ACTION_MESSAGE in client.get(response.url).content.decode()
+    assert Case.objects.get(pk=case.pk).status == Case.Status.DRAFT
 
 
 @sqlite_only
