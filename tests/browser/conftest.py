@@ -16,6 +16,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 # The seed case a newcomer looks for (Barcelona; its contact is Ms. Vegué).
 BARCELONA = "cooperation-between-a-municipality-and-a-cooperative-of-junk-collectors-waste"
+ADMIN_PASSWORD = "a-long-admin-passphrase"
 MOBILE = {"viewport": {"width": 375, "height": 812}, "is_mobile": True, "has_touch": True}
 
 
@@ -29,6 +30,22 @@ def browser_type_launch_args(browser_type_launch_args):
 def catalogue(transactional_db):
     """The committed seed catalogue (3 published cases), visible to the live server's thread."""
     call_command("loaddata", "catalogue", verbosity=0)
+
+
+@pytest.fixture
+def superuser(catalogue, django_user_model):
+    """An administrator: the Editors group of the data migration does not outlive the flush
+    of an earlier browser test."""
+    return django_user_model.objects.create_superuser("boss", "boss@example.org", ADMIN_PASSWORD)
+
+
+def sign_in(page: Page, site: str) -> None:
+    """Sign in to the admin as the superuser."""
+    page.goto(f"{site}/admin/login/")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site}/admin/")
 
 
 @pytest.fixture(scope="session")

@@ -5,31 +5,15 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from cases.models import Case
 
-from .conftest import BARCELONA
+from .conftest import BARCELONA, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
 MISMATCH = "This contact belongs to another organization."
-PASSWORD = "a-long-admin-passphrase"
-
-
-@pytest.fixture
-def superuser(catalogue, django_user_model):
-    """An administrator. (The Editors group of the data migration does not outlive the flush of
-    an earlier browser test; what is tested here does not depend on the account's rights.)"""
-    return django_user_model.objects.create_superuser("boss", "boss@example.org", PASSWORD)
-
-
-def sign_in(page: Page, site: str) -> None:
-    page.goto(f"{site}/admin/login/")
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/admin/")
 
 
 def choose(row, field: str, text: str) -> None:

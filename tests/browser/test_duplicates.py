@@ -7,26 +7,12 @@ from playwright.sync_api import Page, expect
 
 from cases.models import CaseOrganization, Organization
 
+from .conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
-PASSWORD = "a-long-admin-passphrase"
 LABCOOP = "Cooperativa Labcoop, SCCL"  # in the seed catalogue, named by the Barcelona case
 NEW_NAME = "Cooperativa Lab-Coop"
-
-
-@pytest.fixture
-def superuser(catalogue, django_user_model):
-    """An administrator (the Editors group of the data migration does not outlive the flush
-    of an earlier browser test)."""
-    return django_user_model.objects.create_superuser("boss", "boss@example.org", PASSWORD)
-
-
-def sign_in(page: Page, site: str) -> None:
-    page.goto(f"{site}/admin/login/")
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/admin/")
 
 
 def add_organization(page: Page, site: str, name: str) -> None:

@@ -6,30 +6,16 @@ import re
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from cases.models import Case
 
 from ..test_suggest import TITLE, suggestion
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
 
-PASSWORD = "a-long-admin-passphrase"
 SPAM = "Cheap Watches For Every Cooperative Member Today"
-
-
-@pytest.fixture
-def superuser(catalogue, django_user_model):
-    """An administrator (the Editors group does not outlive an earlier browser test's flush)."""
-    return django_user_model.objects.create_superuser("boss", "boss@example.org", PASSWORD)
-
-
-def sign_in(page: Page, site: str) -> None:
-    page.goto(f"{site}/admin/login/")
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/admin/")
 
 
 def test_a_visitor_suggests_a_case_from_the_footer_and_is_thanked(visitor, settings):
