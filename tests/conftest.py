@@ -21,13 +21,16 @@ DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "liv
 
 
 def pytest_collection_modifyitems(items):
-    """Mark engine_independent the tests that pytest-django keeps away from the database.
+    """Mark engine_independent the tests that pytest-django keeps away from the database, and
+    the browser's: what a browser does with the HTML, CSS and script is the same on every
+    engine, and the views behind them are tested on both without a browser.
 
-    They behave the same on every engine, so the PostgreSQL run deselects them.
+    The PostgreSQL run deselects them.
     """
     for item in items:
-        if item.get_closest_marker("django_db") is None and not (
-            DATABASE_FIXTURES & set(item.fixturenames)
+        if item.get_closest_marker("browser") or (
+            item.get_closest_marker("django_db") is None
+            and not (DATABASE_FIXTURES & set(item.fixturenames))
         ):
             item.add_marker(pytest.mark.engine_independent)
 

@@ -12,9 +12,7 @@ from .conftest import BARCELONA
 
 COLLECTION = "/collections/waste-pickers-and-their-cities/"
 
-# What axe and the viewport see is the HTML and CSS, the same on every engine (the views'
-# queries are tested on both engines without a browser), so the PostgreSQL run skips these.
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 PAGES = {
     "home": ("/", 200),

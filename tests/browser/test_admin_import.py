@@ -10,7 +10,7 @@ from cases.models import Case
 from tests.conftest import SOURCE
 from tests.factories import DESCRIPTION
 
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 PASSWORD = "a-long-editor-passphrase"
 NEW_CASE = f"""

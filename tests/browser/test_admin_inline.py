@@ -11,7 +11,7 @@ from cases.models import Case
 
 from .conftest import BARCELONA, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 MISMATCH = "This contact belongs to another organization."
 

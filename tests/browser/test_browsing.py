@@ -159,7 +159,6 @@ def test_sort_applies_on_enter_or_on_leaving_never_on_arrow_keys_alone(desktop):
     desktop.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_skip_to_results_reaches_the_first_result_in_a_few_tabs(visitor):
     page = visitor.open("/cases/")
     page.keyboard.press("Tab")
@@ -207,7 +206,6 @@ def test_phone_filters_open_in_a_sheet_with_their_count_and_a_show_button(phone)
     phone.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_phone_sheet_and_apply_button_work_without_javascript(browser, site):
     context = browser.new_context(**MOBILE, java_script_enabled=False)
     visitor = Visitor(context.new_page(), site)
@@ -286,7 +284,6 @@ def test_countries_show_the_largest_first_and_filter_as_you_type(desktop):
     desktop.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_without_javascript_show_all_lists_every_country(browser, generated):
     context = browser.new_context(java_script_enabled=False)
     visitor = Visitor(context.new_page(), generated)
@@ -335,7 +332,6 @@ def test_numbered_pages_with_gaps_and_the_range_shown(desktop):
 # --- accessibility of what changed, at both widths ---
 
 
-@pytest.mark.engine_independent
 @pytest.mark.parametrize("path", ["/cases/?theme=women&page=2", "/cases/?q=zzyzx"])
 def test_generated_case_list_passes_axe_at_both_widths(desktop, phone, path):
     assert blocking_violations(desktop.open(path)) == []

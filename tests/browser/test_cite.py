@@ -12,9 +12,7 @@ from playwright.sync_api import expect
 
 from .conftest import BARCELONA
 
-# What the browser does with the page and the download is the same on every engine (the
-# citation views are tested on both engines without a browser).
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 
 def test_cite_block_is_visible_and_the_bibtex_link_downloads(visitor):

@@ -9,7 +9,7 @@ from cases.models import CaseOrganization, Organization
 
 from .conftest import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 LABCOOP = "Cooperativa Labcoop, SCCL"  # in the seed catalogue, named by the Barcelona case
 NEW_NAME = "Cooperativa Lab-Coop"

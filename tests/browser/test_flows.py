@@ -11,8 +11,6 @@ from playwright.sync_api import Page, expect
 from .conftest import BARCELONA, Visitor
 
 pytestmark = pytest.mark.browser
-# Flows that search, filter or sort run on both engines; the keyboard, the folding filters, the
-# form without JavaScript and the favicon are the browser's business (engine_independent).
 
 BARCELONA_TITLE = re.compile(r"^Cooperation Between A Municipality and A Cooperative of Junk")
 
@@ -115,7 +113,6 @@ def test_sort_select_applies_with_its_button(visitor):
     visitor.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_apply_filters_button_works_without_javascript(browser, site):
     context = browser.new_context(java_script_enabled=False)
     visitor = Visitor(context.new_page(), site)
@@ -136,7 +133,6 @@ def test_apply_filters_button_works_without_javascript(browser, site):
     context.close()
 
 
-@pytest.mark.engine_independent
 @pytest.mark.parametrize("path", ["/", "/cases/"])
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(visitor, path):
     page = visitor.open(path)
@@ -161,7 +157,6 @@ FOCUS_STYLE = """() => {
 }"""
 
 
-@pytest.mark.engine_independent
 def test_every_early_tab_stop_shows_a_focus_outline(visitor):
     page = visitor.open("/cases/")
     unmarked = []
@@ -173,7 +168,6 @@ def test_every_early_tab_stop_shows_a_focus_outline(visitor):
     assert unmarked == []
 
 
-@pytest.mark.engine_independent
 def test_mobile_case_list_folds_the_filters_so_results_come_first(mobile_visitor):
     page = mobile_visitor.open("/cases/")
     women = page.get_by_role("checkbox", name=re.compile(r"^Women\b"))
@@ -183,7 +177,6 @@ def test_mobile_case_list_folds_the_filters_so_results_come_first(mobile_visitor
     mobile_visitor.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_favicon_is_declared_and_served(visitor):
     page = visitor.open("/")
     icons = page.locator("link[rel~='icon']")

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 
 def test_switcher_keeps_the_page_and_the_filters_ticked_in_place(visitor):

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 
 def rows(page):

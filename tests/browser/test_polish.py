@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from .conftest import BARCELONA
 
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 UNDERLINED = "element => getComputedStyle(element).textDecorationLine.includes('underline')"
 

@@ -38,7 +38,6 @@ def test_a_search_result_marks_the_words_of_the_description(visitor):
     visitor.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_the_case_page_dates_the_case_and_copies_its_permalink(visitor, site):
     page = visitor.open(f"/cases/{BARCELONA}/")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=site)
@@ -55,7 +54,6 @@ def test_the_case_page_dates_the_case_and_copies_its_permalink(visitor, site):
     visitor.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_without_javascript_the_permalink_is_a_field_to_select(browser, site):
     context = browser.new_context(java_script_enabled=False)
     visitor = Visitor(context.new_page(), site)
@@ -75,7 +73,6 @@ def test_without_javascript_the_permalink_is_a_field_to_select(browser, site):
     context.close()
 
 
-@pytest.mark.engine_independent
 def test_where_the_facts_come_from_is_folded_under_the_story(visitor):
     page = visitor.open(f"/cases/{BARCELONA}/")
     table = page.get_by_role("table")
@@ -92,7 +89,6 @@ def test_where_the_facts_come_from_is_folded_under_the_story(visitor):
     visitor.assert_clean()
 
 
-@pytest.mark.engine_independent
 def test_a_printed_case_keeps_its_story_and_address_and_drops_the_site_around_it(visitor, site):
     page = visitor.open(f"/cases/{BARCELONA}/")
     expect(page.locator(".print-only")).to_be_hidden()

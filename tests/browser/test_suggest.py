@@ -13,7 +13,7 @@ from cases.models import Case
 from ..test_suggest import TITLE, suggestion
 from .conftest import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.engine_independent]
+pytestmark = pytest.mark.browser
 
 SPAM = "Cheap Watches For Every Cooperative Member Today"
 
