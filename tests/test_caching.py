@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.caching import RELEASE_FOLDERS, release
+from cases.filters import CaseFilter
 from cases.models import Case, CatalogueState, Theme
 from tests.conftest import ROOT
 from tests.factories import make_case, make_contact, make_organization
@@ -82,6 +83,26 @@ def test_ignored_parameters_never_reach_the_links_of_a_shared_page(client, two_c
     assert "spam" not in page
     assert "spam" not in data["next"]
     assert data["next"] == "http://testserver/cases.json?page_size=1&page=2"
+
+
+def test_a_query_in_its_canonical_form_is_validated_once(client, two_cases, monkeypatch):
+    built = []
+    original = CaseFilter.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseFilter, "__init__", counting)
+    assert client.get("/cases/", {"theme": "women", "region": "asia"}).status_code == 200
+    assert len(built) == 1
+
+
+def test_a_query_in_another_form_renders_the_page_of_its_canonical_form(client, two_cases):
+    canonical = client.get("/cases/?theme=women&theme=youth&region=asia")
+    for variant in ("region=asia&theme=youth&theme=women", "theme=WOMEN&theme=youth&region=Asia"):
+        cache.clear()
+        assert client.get(f"/cases/?{variant}").content == canonical.content
 
 
 def test_a_page_larger_than_the_limit_is_served_but_not_kept(client, two_cases, settings):
