@@ -16,7 +16,9 @@ from cachetools import LRUCache
 from django import template
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 
 from cases.models import CaseCard
@@ -48,9 +50,26 @@ def _key(card: CaseCard) -> bytes:
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).digest()
 
 
+# A card's excerpt, written in Python: as a template it cost a third of a kept card.
+LINE = '\n    <p class="excerpt{0}">{1}{2}</p>\n  '
+LABEL = '<span class="excerpt-label"{0}>{1}:</span> '
+
+
 def _excerpt(case, excerpts) -> str:
-    """Why the case matched a search (`excerpts`); else the start of its description."""
-    return render_to_string("includes/case_excerpt.html", {"case": case, "excerpts": excerpts})
+    """Why the case matched a search (`excerpts`, (label, html) lines); else the first 40
+    words of its description. A label is in the interface's language, inside a card in the
+    case's."""
+    if not excerpts:
+        return format_html(LINE, "", "", Truncator(case.description).words(40, truncate=" …"))
+    lang = format_html(' lang="{}"', get_language()) if case.language else ""
+    return format_html_join(
+        "",
+        LINE,
+        (
+            (" excerpt-person", format_html(LABEL, lang, label), html) if label else ("", "", html)
+            for label, html in excerpts
+        ),
+    )
 
 
 def _drawn(card: CaseCard) -> tuple[str, str, str]:
