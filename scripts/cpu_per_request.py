@@ -22,7 +22,7 @@ import sys
 import time
 from pathlib import Path
 
-from harness import ENV, ROOT, sqlite_url
+from harness import ENV, ROOT, collect_static, sqlite_url
 
 DEFAULT_URLS = [
     "/healthz",
@@ -34,6 +34,7 @@ DEFAULT_URLS = [
 
 
 def application(db: Path, index: str):
+    collect_static()  # production settings serve the manifest's names
     os.environ.update(ENV)
     os.environ.update(
         {
