@@ -95,7 +95,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--index", default="inline", choices=["inline", "off"])
     parser.add_argument("--profile", action="store_true", help="cProfile the first URL")
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     get = asker(application(args.db, args.index))
     urls = [url.format(case=a_case(args.db)) for url in args.urls or DEFAULT_URLS]
     for url in urls:
