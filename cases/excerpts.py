@@ -8,6 +8,7 @@ original one, so a match on "vegue" marks "Vegué" in the text as written.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from django.utils.html import escape
@@ -34,9 +35,11 @@ def _fold_char(char: str) -> str:
     return fold(f"a{char}b")[1:-1]
 
 
-def folded_with_positions(text: str) -> tuple[str, list[int]]:
+def folded_with_positions(text: str) -> tuple[str, Sequence[int]]:
     """The folded text (words as `fold` makes them) and, for each of its characters, the index
     of the original character it comes from."""
+    if text.isascii():  # most texts: one run, folded in place
+        return _NON_WORD_ASCII_RE.sub(" ", text.lower()), range(len(text))
     pieces, positions = [], []
     for run in _RUNS_RE.finditer(text):
         if run.group().isascii():  # fold() of ASCII: lower case, one space per non-word

@@ -32,6 +32,7 @@ from .models import (
     Region,
     SearchTerms,
     Theme,
+    cards_by_id,
     fold,
 )
 
@@ -218,9 +219,7 @@ class IndexedCases:
         return taken
 
     def __getitem__(self, key: slice) -> list[CaseCard]:
-        ids = [self.index.ids[at] for at in self._positions(key.start or 0, key.stop)]
-        cards = {card.pk: card for card in Case.objects.filter(pk__in=ids).order_by().cards()}
-        return [cards[pk] for pk in ids if pk in cards]
+        return cards_by_id([self.index.ids[at] for at in self._positions(key.start or 0, key.stop)])
 
 
 _lock = threading.Lock()

@@ -674,9 +674,7 @@ class CaseQuerySet(models.QuerySet):
             cursor.execute(related_sql(len(case.themes.all())), params)
             rows = cursor.fetchall()
         ranked = sorted(rows, key=lambda row: (-row[2] - 2 * row[3], row[1]))
-        best = [pk for pk, *_ in ranked[:limit]]
-        found = Case.objects.filter(pk__in=best).order_by().cards()
-        return sorted(found, key=lambda card: best.index(card.pk))
+        return cards_by_id([pk for pk, *_ in ranked[:limit]])
 
     def _text_match(self, terms: SearchTerms) -> "CaseQuerySet":
         if connection.vendor == "postgresql":
@@ -742,18 +740,7 @@ class CaseQuerySet(models.QuerySet):
         """These cases, in this queryset's order, as the plain rows a card and the JSON show:
         three queries and no model instances, so a page of them costs little."""
         columns = ("slug", "title", "description", "region__slug", "region__name", "country")
-        rows = list(self.values_list("pk", *columns, "city", "marked_absent", "language"))
-        ids = [row[0] for row in rows]
-        themes, links = _card_themes(ids), _card_links(ids)
-        regions, language = {}, get_language()
-        cards = []
-        for pk, slug, title, description, region, region_name, country, city, absent, lang in rows:
-            if region and region not in regions:
-                regions[region] = Region(slug=region, name=region_name)
-            country = _card_country(country, language) if country else ""
-            facts = (regions.get(region), country, city, absent, themes[pk], links[pk], lang)
-            cards.append(CaseCard(pk, slug, title, description, *facts))
-        return cards
+        return _cards(list(self.values_list("pk", *columns, "city", "marked_absent", "language")))
 
     def refresh_search_text(self) -> int:
         """Recompute the folded search text of these cases; returns how many changed."""
@@ -938,6 +925,36 @@ _CARD_LINKS = (
     " LEFT JOIN cases_contact c ON c.id = l.contact_id WHERE l.case_id IN ({})"
     " ORDER BY l.position"
 )
+
+
+_CARD_CASES = (
+    "SELECT c.id, c.slug, c.title, c.description, r.slug, r.name, c.country, c.city,"
+    " c.marked_absent, c.language FROM cases_case c LEFT JOIN cases_region r ON r.id = c.region_id"
+    " WHERE c.id IN ({})"
+)
+
+
+def _cards(rows: list[tuple]) -> list["CaseCard"]:
+    """Cards of (pk, slug, title, description, region slug and name, country, city,
+    marked_absent, language) rows, in their order, with their themes and organizations."""
+    ids = [row[0] for row in rows]
+    themes, links = _card_themes(ids), _card_links(ids)
+    regions, language = {}, get_language()
+    cards = []
+    for pk, slug, title, description, region, region_name, country, city, absent, lang in rows:
+        if region and region not in regions:
+            regions[region] = Region(slug=region, name=region_name)
+        country = _card_country(country, language) if country else ""
+        facts = (regions.get(region), country, city, bool(absent), themes[pk], links[pk], lang)
+        cards.append(CaseCard(pk, slug, title, description, *facts))
+    return cards
+
+
+def cards_by_id(ids: list[int]) -> list["CaseCard"]:
+    """The cases of these ids (any status) as cards, in that order; ids of no case are left
+    out. Plain SQL: the page of a list, a search or a case's related cases, by key."""
+    found = {card.pk: card for card in _cards(_card_rows(_CARD_CASES, ids))}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _card_rows(sql: str, ids: list[int]) -> list[tuple]:

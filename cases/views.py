@@ -31,6 +31,7 @@ from .filters import (
     OrganizationFilter,
     load_title_words,
     load_vocabulary,
+    normalize,
     panel_groups,
 )
 from .index import current_index
@@ -70,12 +71,22 @@ class FilteredCasesMixin:
 
     @classmethod
     def canonical_query(cls, request) -> QueryDict | None:
-        """The validated `parameters` in their canonical form; None when the query is refused."""
-        filterset = cls.filterset_of(request)
-        return filterset.canonical_query(cls.parameters) if filterset.is_valid() else None
+        """The validated `parameters` in their canonical form; None when the query is refused.
+        When that form says exactly what the query said (the usual case), the view reuses this
+        CaseFilter (`request.case_filter`): the query is validated once per request."""
+        filterset = cls.filterset_of(request, Case.objects.published())
+        if not filterset.is_valid():
+            return None
+        query = filterset.canonical_query(cls.parameters)
+        if list(normalize(query).lists()) == list(filterset.data.lists()):
+            request.case_filter = (query, filterset)
+        return query
 
     def dispatch(self, request, *args, **kwargs):
-        self.filterset = self.filterset_of(request, Case.objects.published())
+        query, filterset = getattr(request, "case_filter", (None, None))
+        if query is not request.GET:  # reused only for the very query it was checked against
+            filterset = self.filterset_of(request, Case.objects.published())
+        self.filterset = filterset
         if not self.filterset.is_valid():
             return bad_request(request, self.filterset.errors, as_json=self.as_json)
         self.kwargs["page"] = self.filterset.form.cleaned_data.get("page") or 1

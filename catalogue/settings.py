@@ -191,6 +191,8 @@ CACHES = {
 CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "3600"))
 # Larger pages are not kept, so a worker's cache stays under MAX_ENTRIES times this (250 MB).
 CATALOGUE_CACHE_MAX_BYTES = int(os.environ.get("CATALOGUE_CACHE_MAX_BYTES", str(256 * 1024)))
+# Rendered case cards kept per worker (cases/templatetags/cards.py), in bytes.
+CATALOGUE_CARD_CACHE_BYTES = int(os.environ.get("CATALOGUE_CARD_CACHE_BYTES", str(8 * 1024 * 1024)))
 # Facet bitmaps of published cases per worker (cases/index.py): "background" builds the next
 # one in a thread after each change, "inline" in the request that finds it stale, "off": SQL.
 CATALOGUE_INDEX = os.environ.get("CATALOGUE_INDEX", "background").strip()

@@ -9,13 +9,16 @@ import sys
 from datetime import timedelta
 
 import pytest
+from cachetools import LRUCache
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.caching import RELEASE_FOLDERS, release
+from cases.filters import CaseFilter
 from cases.models import Case, CatalogueState, Theme
+from cases.templatetags import cards
 from tests.conftest import ROOT
 from tests.factories import make_case, make_contact, make_organization
 
@@ -82,6 +85,26 @@ def test_ignored_parameters_never_reach_the_links_of_a_shared_page(client, two_c
     assert "spam" not in page
     assert "spam" not in data["next"]
     assert data["next"] == "http://testserver/cases.json?page_size=1&page=2"
+
+
+def test_a_query_in_its_canonical_form_is_validated_once(client, two_cases, monkeypatch):
+    built = []
+    original = CaseFilter.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseFilter, "__init__", counting)
+    assert client.get("/cases/", {"theme": "women", "region": "asia"}).status_code == 200
+    assert len(built) == 1
+
+
+def test_a_query_in_another_form_renders_the_page_of_its_canonical_form(client, two_cases):
+    canonical = client.get("/cases/?theme=women&theme=youth&region=asia")
+    for variant in ("region=asia&theme=youth&theme=women", "theme=WOMEN&theme=youth&region=Asia"):
+        cache.clear()
+        assert client.get(f"/cases/?{variant}").content == canonical.content
 
 
 def test_a_page_larger_than_the_limit_is_served_but_not_kept(client, two_cases, settings):
@@ -271,3 +294,39 @@ def test_an_editor_saving_a_draft_leaves_the_public_page_as_it_was(
         after = visitor.get("/cases/")
     assert (after["ETag"], after["Last-Modified"]) == (before["ETag"], before["Last-Modified"])
     assert visitor.get("/cases/", HTTP_IF_NONE_MATCH=before["ETag"]).status_code == 304
+
+
+# Case cards: each card's HTML kept per worker, under what it shows.
+
+
+def test_a_kept_card_follows_an_edit_of_its_organization(client, db):
+    organization = make_organization("Cooperativa Norte")
+    make_case("Waste pickers of Pune", organizations=[organization])
+    assert "Cooperativa Norte" in client.get("/cases/").content.decode()
+    organization.name = "Cooperativa Sur"
+    organization.save()
+    cache.clear()  # the page cache aside: only the kept card could still say "Norte"
+    page = client.get("/cases/").content.decode()
+    assert "Cooperativa Sur" in page
+    assert "Cooperativa Norte" not in page
+
+
+def test_a_kept_card_shows_the_search_excerpt_only_on_the_search(client, db):
+    make_case("Waste pickers of Pune", description="Pickers sort plastic and glass for resale.")
+    listed = client.get("/cases/").content.decode()
+    searched = client.get("/cases/", {"q": "glass"}).content.decode()
+    again = client.get("/cases/", {"sort": "-title"}).content.decode()
+    assert "<mark>glass</mark>" in searched
+    assert "<mark>" not in listed
+    assert "<mark>" not in again
+
+
+def test_kept_cards_stay_within_their_byte_budget(client, db, monkeypatch):
+    budget = LRUCache(maxsize=3000, getsizeof=cards.card_size)
+    monkeypatch.setattr(cards, "kept", budget)
+    for n in range(10):
+        make_case(f"Cooperative number {n}")
+    page = client.get("/cases/").content.decode()
+    assert all(f"Cooperative number {n}" in page for n in range(10))
+    assert 0 < len(budget) < 10
+    assert budget.currsize <= 3000

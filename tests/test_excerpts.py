@@ -203,6 +203,18 @@ def test_search_results_show_the_matched_contact_highlighted(client, imported):
 
 
 @pytest.mark.django_db
+def test_a_matched_contact_label_keeps_the_interface_language_in_a_card_of_another(client):
+    council = make_organization("Ayuntamiento de Barcelona")
+    vegue = make_contact(council, "Elisenda Vegué Gisbert")
+    make_case("Tejedoras de Oaxaca", language="es", organizations=[(council, vegue)])
+
+    html = client.get("/fr/cases/", {"q": "vegue"}).content.decode()
+
+    assert '<p class="excerpt excerpt-person"><span class="excerpt-label" lang="fr">' in html
+    assert "</span> Elisenda <mark>Vegué</mark> Gisbert</p>" in html
+
+
+@pytest.mark.django_db
 def test_search_results_mark_the_matched_words_of_the_description(client, imported):
     html = get(client, "/cases/", q="alencop")
 
