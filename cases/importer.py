@@ -382,9 +382,7 @@ def write_catalogue(
     unless a record says otherwise); what editors changed stays unless overwrite. With a
     label, each case, organization and contact written gets a revision saying it (by user).
     With expected_version, raise CatalogueChanged unless the catalogue is still at it."""
-    attempt = 0
-    while True:
-        attempt += 1
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
         report = ImportReport(dry_run=dry_run)
         try:
             with transaction.atomic():
