@@ -357,6 +357,13 @@ _THEMES_SQL = (
 )
 
 
+_COLLECTIONS_SQL = (
+    'SELECT {} FROM "cases_collection" JOIN "cases_collectioncase"'
+    ' ON "cases_collectioncase"."collection_id" = "cases_collection"."id"'
+    ' WHERE "cases_collectioncase"."case_id" = %s ORDER BY "cases_collection"."title"'
+)
+
+
 def _links_sql() -> str:
     """A case's links with their organization and contact, in order (a row each)."""
     columns = ", ".join(_columns(model) for model in (CaseOrganization, Organization, Contact))
@@ -960,6 +967,11 @@ class Case(models.Model):
         """Each check, and whether this case passes it (see present_facts)."""
         present = self.present_facts()
         return [(check, check.key in present) for check in COMPLETENESS_CHECKS]
+
+    def collection_list(self) -> list["Collection"]:
+        """self.collections.all() (by title) read by plain SQL, for a fraction of its cost."""
+        sql = _COLLECTIONS_SQL.format(_columns(Collection))
+        return list(Collection.objects.raw(sql, [self.pk]))
 
     def missing_facts(self) -> list[str]:
         """What the public is told is missing ("no contact yet"); empty when complete."""

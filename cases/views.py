@@ -227,7 +227,7 @@ class CaseDetailView(DetailView):
         related = Case.objects.related_to(self.object)
         permalink = absolute_url(self.request, self.object.get_absolute_url())
         # A published case makes its collections public; a draft's page is for staff only.
-        collections = self.object.collections.all()
+        collections = self.object.collection_list()
         return super().get_context_data(
             related=related, permalink=permalink, collections=collections, **kwargs
         )
