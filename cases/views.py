@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, Paginator
 from django.db import DatabaseError, IntegrityError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
 from django.template.response import TemplateResponse
@@ -210,8 +210,12 @@ class CaseDetailView(DetailView):
     # The page, or the case as linked data for a client that asks for it (Accept).
     media_types = ("text/html", linked_data.JSON_LD, linked_data.TURTLE)
 
-    def get_queryset(self):
-        return Case.objects.visible_to(self.request.user).for_listing()
+    def get_object(self, queryset=None):
+        cases = Case.objects.visible_to(self.request.user)
+        try:
+            return cases.get_for_page(slug=self.kwargs["slug"])
+        except Case.DoesNotExist:
+            raise Http404(f"No case with the slug “{self.kwargs['slug']}”.") from None
 
     def get(self, request, *args, **kwargs):
         if request.media_type == "text/html":
@@ -223,7 +227,7 @@ class CaseDetailView(DetailView):
         related = Case.objects.related_to(self.object)
         permalink = absolute_url(self.request, self.object.get_absolute_url())
         # A published case makes its collections public; a draft's page is for staff only.
-        collections = self.object.collections.all()
+        collections = self.object.collection_list()
         return super().get_context_data(
             related=related, permalink=permalink, collections=collections, **kwargs
         )

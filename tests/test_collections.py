@@ -85,6 +85,17 @@ def test_case_page_links_the_collections_it_is_in(client, waste_pickers):
     assert "In the collections:" not in client.get(alone.get_absolute_url()).content.decode()
 
 
+def test_case_page_lists_its_collections_by_title(client, waste_pickers):
+    lima = Case.objects.get(title="Zero waste in Lima")
+    make_collection("Zebra crossings", [lima])
+    make_collection("Alpha cooperatives", [lima])
+
+    page = client.get(lima.get_absolute_url()).content.decode()
+    names = ["Alpha cooperatives", waste_pickers.title, "Zebra crossings"]
+    positions = [page.index(f">{name}</a>") for name in names]
+    assert positions == sorted(positions)
+
+
 def test_long_collection_is_paginated(client):
     collection = make_collection("Many", [make_case(f"Case {n:02}") for n in range(25)])
 

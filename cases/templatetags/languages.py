@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
-from django.urls import reverse, translate_url
+from django.urls import NoReverseMatch, reverse, translate_url
 from django.utils import translation
 
 from cases.caching import absolute_url
@@ -22,10 +22,23 @@ class LanguageVersion:
     current: bool
 
 
+def reverse_in(code: str, match) -> str | None:
+    """The resolved page's path in the language `code` (None for a view without a name)."""
+    with translation.override(code):
+        try:
+            return reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return None
+
+
 def path_in(request, code: str) -> str:
     """This page's path in the language `code`; the home page in it for an address no page
     answers (a 404), which has no version in another language."""
-    path = translate_url(request.path, code)
+    match = request.resolver_match
+    if match is None:  # a 404, or a page drawn outside the URL resolver
+        path = translate_url(request.path, code)
+    else:  # the page was resolved already: only the reverse in `code` is left to do
+        path = reverse_in(code, match) or request.path
     if path == request.path and code != translation.get_language():
         with translation.override(code):
             path = reverse("home")
