@@ -70,8 +70,7 @@ system-deps:
 	fi
 
 # The three runs share the machine's cores side by side: SQLite, the browser flows (headless
-# Chromium on SQLite; two workers, as they mostly wait for the browser), and PostgreSQL with two
-# workers. Engine-independent tests run on SQLite only.
+# Chromium on SQLite), and PostgreSQL with two workers. Engine-independent tests run on SQLite only.
 test: lint check-wheel system-deps
 	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-browser test-postgres
 
@@ -80,7 +79,7 @@ test-sqlite: $(STAMP) messages
 	env -u DATABASE_URL $(BIN)/pytest -q -m "not browser"
 
 test-browser: $(STAMP) messages
-	env -u DATABASE_URL $(BIN)/pytest -q -n 2 -m browser
+	env -u DATABASE_URL $(BIN)/pytest -q -m browser
 
 test-postgres: $(STAMP) messages
 	pg_virtualenv -t -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest -q -n 2 -m "not engine_independent"'
