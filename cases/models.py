@@ -344,7 +344,8 @@ def _instance(model, values):
     return model.from_db(connection.alias, [field.attname for field in fields], converted)
 
 
-def _rows(sql: str, params: list) -> list[tuple]:
+def _rows(sql: str, params: list | dict) -> list[tuple]:
+    """The rows of a plain query."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -759,9 +760,7 @@ class CaseQuerySet(models.QuerySet):
         then fetched by key.
         """
         params = {"case": case.pk, "status": Case.Status.PUBLISHED, "limit": limit}
-        with connection.cursor() as cursor:
-            cursor.execute(related_sql(len(case.themes.all())), params)
-            rows = cursor.fetchall()
+        rows = _rows(related_sql(len(case.themes.all())), params)
         ranked = sorted(rows, key=lambda row: (-row[2] - 2 * row[3], row[1]))
         return cards_by_id([pk for pk, *_ in ranked[:limit]])
 
@@ -790,9 +789,7 @@ class CaseQuerySet(models.QuerySet):
             found = Case.objects.order_by()._text_match(terms).values_list("pk", flat=True)
             with _through_the_text_index():
                 return list(found)
-        with connection.cursor() as cursor:
-            cursor.execute(_FTS_MATCH, [_fts_query(terms)])
-            return [pk for (pk,) in cursor.fetchall()]
+        return [pk for (pk,) in _rows(_FTS_MATCH, [_fts_query(terms)])]
 
     def matches(self, terms: SearchTerms) -> Matches:
         """Run the text match once; `among` then reuses it in every query of a page."""
@@ -1052,11 +1049,7 @@ def cards_by_id(ids: list[int]) -> list["CaseCard"]:
 
 
 def _card_rows(sql: str, ids: list[int]) -> list[tuple]:
-    if not ids:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(", ".join(["%s"] * len(ids))), ids)
-        return cursor.fetchall()
+    return _rows(sql.format(", ".join(["%s"] * len(ids))), ids) if ids else []
 
 
 def _card_themes(ids: list[int]) -> dict[int, "ThemeList"]:
