@@ -41,23 +41,27 @@ def seed_upload() -> dict:
     return {"name": "seed-cases.txt", "mimeType": "text/plain", "buffer": text.encode()}
 
 
-def watch(page) -> list[str]:
+@pytest.fixture
+def problems(page) -> list[str]:
     """The console errors (a style or script the CSP refused) and JS errors of the page."""
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"JS error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            message.type == "error"
-            and "favicon.ico" not in message.location.get("url", "")  # the admin links none
-            and problems.append(message.text)
-        ),
-    )
-    return problems
+    found: list[str] = []
+
+    def on_page_error(error):
+        found.append(f"JS error: {error}")
+
+    def on_console(message):
+        # The admin links no favicon, so the browser's own guess fails.
+        if message.type == "error" and "favicon.ico" not in message.location.get("url", ""):
+            found.append(message.text)
+
+    page.on("pageerror", on_page_error)
+    page.on("console", on_console)
+    yield found
+    page.remove_listener("pageerror", on_page_error)
+    page.remove_listener("console", on_console)
 
 
-def test_an_editor_uploads_previews_and_confirms_an_import(page, site, editor):
-    problems = watch(page)
+def test_an_editor_uploads_previews_and_confirms_an_import(page, site, editor, problems):
     page.goto(f"{site}/admin/login/")
     page.get_by_label("Username").fill("editor")
     page.get_by_label("Password").fill(PASSWORD)

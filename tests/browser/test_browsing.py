@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from cases import synthetic
 from cases.models import Case
 
-from .conftest import MOBILE, Visitor
+from .conftest import MOBILE, Visitor, watching
 from .test_accessibility import blocking_violations
 
 pytestmark = pytest.mark.browser
@@ -29,14 +29,12 @@ def generated(site) -> str:
 
 @pytest.fixture
 def desktop(page, generated) -> Visitor:
-    return Visitor(page, generated)
+    yield from watching(page, generated)
 
 
 @pytest.fixture
-def phone(browser, generated):
-    context = browser.new_context(**MOBILE)
-    yield Visitor(context.new_page(), generated)
-    context.close()
+def phone(phone_page, generated) -> Visitor:
+    yield from watching(phone_page, generated)
 
 
 def count_with(**filters) -> int:
