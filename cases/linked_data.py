@@ -75,7 +75,7 @@ def _place(request, case) -> dict | None:
     if not (case.city or case.country or case.region):
         return None
     place = {"@type": "Place"}
-    names = [name for name in (case.city, case.country.name if case.country else "") if name]
+    names = [name for name in (case.city, case.country_name) if name]
     if names:
         place["name"] = ", ".join(names)
     if case.country or case.city:

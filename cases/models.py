@@ -550,6 +550,18 @@ class Organization(models.Model):
     def natural_key(self):
         return (self.name,)
 
+    def get_kind_display(self) -> str:
+        """The kind's label in the reader's language (Django's own builds a dictionary of the
+        choices on every call, some 60 µs)."""
+        return str(_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country.code)
+
+
+_KIND_LABELS = dict(Organization.Kind.choices)
+
 
 class OrganizationAlias(models.Model):
     """A former name of an organization, one merged into it: imports still find it so."""
@@ -975,6 +987,10 @@ class Case(models.Model):
         return self.status == self.Status.DRAFT
 
     @property
+    def country_name(self) -> str:
+        return country_name(self.country.code)
+
+    @property
     def provenance(self) -> list[tuple[str, str]]:
         """(fact, "source text" or "editorial") for each fact the case holds."""
         return [
@@ -1111,6 +1127,12 @@ def _card_links(ids: list[int]) -> dict[int, list["CardLink"]]:
         contact = CardContact(honorific, person, role) if person is not None else None
         links[pk].append(CardLink(CardOrganization(name, slug, kind), contact))
     return links
+
+
+def country_name(code: str) -> str:
+    """A country's name in the reader's language ("" for no country): django-countries
+    translates it anew on every call (some 60 µs), this once per language and worker."""
+    return _card_country(code, get_language()).name if code else ""
 
 
 @lru_cache(maxsize=1024)
