@@ -67,9 +67,10 @@ def facet_options(name: str, options) -> str:
     return mark_safe("".join(html))
 
 
-def _phrase(message: str, **values) -> str:
-    """A translated phrase with escaped values put in, as {% blocktranslate %} draws it."""
-    return mark_safe(gettext(message) % {key: escape(value) for key, value in values.items()})
+def _phrase(translated: str, **values) -> str:
+    """A translated phrase with escaped values put in, as {% blocktranslate %} draws it (the
+    phrase is given translated, so that makemessages finds it)."""
+    return mark_safe(translated % {key: escape(value) for key, value in values.items()})
 
 
 def _facet_group(group) -> str:
@@ -77,14 +78,14 @@ def _facet_group(group) -> str:
     name, label = group.name, str(group.label)
     html = [format_html(HEAD, name, label, gettext("Any of these"))]
     if group.rest:
-        find = _phrase("Find %(facet)s", facet=label.lower())
-        type_to = _phrase("Type to filter %(facet)s", facet=label.lower())
+        find = _phrase(gettext("Find %(facet)s"), facet=label.lower())
+        type_to = _phrase(gettext("Type to filter %(facet)s"), facet=label.lower())
         html.append(format_html(FIND, name, find, type_to))
     empty = "" if group.top else format_html(EMPTY, gettext("None yet"))
     html.append(format_html(TOP, facet_options(name, group.top), empty))
     if group.rest:
         opened = " open" if group.rest_selected else ""
-        show_all = _phrase("Show all %(total)s", total=number(group.total))
+        show_all = _phrase(gettext("Show all %(total)s"), total=number(group.total))
         rest = facet_options(name, group.rest)
         html.append(
             format_html(MORE, name, opened, show_all, gettext("Show fewer"), label.lower(), rest)
