@@ -16,6 +16,7 @@ from array import array
 from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connections
@@ -91,9 +92,14 @@ class CatalogueIndex:
 
     def positions(self, ids: list[int]) -> BitMap:
         """The positions of these case ids (ids the index does not know are left out)."""
-        if ids and max(ids) >= len(self.position):
-            ids = [pk for pk in ids if pk < len(self.position)]
-        found = BitMap(map(self.position.__getitem__, ids))
+        if not ids:
+            return BitMap()
+        # itemgetter looks them all up at C speed (twice map's speed); the first id goes twice
+        # so that a single id still gives a tuple.
+        try:
+            found = BitMap(itemgetter(ids[0], *ids)(self.position))
+        except IndexError:  # a case added since the index was built
+            return self.positions([pk for pk in ids if pk < len(self.position)])
         found.discard(ABSENT)
         return found
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from rdflib import Graph
 
 from .caching import absolute_url
-from .models import Organization
+from .models import Organization, country_name
 
 SCHEMA_CONTEXT = "https://schema.org"
 # The ESSGlobal vocabulary of the SSE mapping community (RIPESS), version 2a, at the address
@@ -63,8 +63,9 @@ def organization_node(request, organization) -> dict:
     }
     if organization.kind == Organization.Kind.SSE_ORGANIZATION:
         node["additionalType"] = SSE_INITIATIVE
-    if organization.country:
-        node["address"] = {"@type": "PostalAddress", "addressCountry": organization.country.code}
+    country = organization.country  # (django-countries builds it anew at each reading)
+    if country:
+        node["address"] = {"@type": "PostalAddress", "addressCountry": country.code}
     if organization.website:
         node["sameAs"] = organization.website
     return node
@@ -72,16 +73,17 @@ def organization_node(request, organization) -> dict:
 
 def _place(request, case) -> dict | None:
     """Where the case happened: city and country, within its world region."""
-    if not (case.city or case.country or case.region):
+    country = case.country  # (django-countries builds it anew at each reading)
+    if not (case.city or country or case.region):
         return None
     place = {"@type": "Place"}
-    names = [name for name in (case.city, case.country.name if case.country else "") if name]
+    names = [name for name in (case.city, country_name(country.code)) if name]
     if names:
         place["name"] = ", ".join(names)
-    if case.country or case.city:
+    if country or case.city:
         address = {"@type": "PostalAddress"}
-        if case.country:
-            address["addressCountry"] = case.country.code
+        if country:
+            address["addressCountry"] = country.code
         if case.city:
             address["addressLocality"] = case.city
         place["address"] = address

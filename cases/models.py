@@ -6,14 +6,14 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchVectorField, TrigramSimilarity
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FullResultSet, ValidationError
 from django.core.validators import RegexValidator
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Length, Substr
@@ -323,6 +323,7 @@ def detail_url(name: str, slug: str) -> str:
     return f"{around[0]}{slug}{around[1]}"
 
 
+@cache  # one per model: quoting is the database's (the one there is)
 def _columns(model) -> str:
     table, quote = model._meta.db_table, connection.ops.quote_name
     return ", ".join(f"{quote(table)}.{quote(field.column)}" for field in _fields(model))
@@ -332,16 +333,29 @@ def _fields(model) -> list:
     return model._meta.concrete_fields
 
 
+@lru_cache(maxsize=64)
+def _converters(model, wrapper) -> tuple[list[tuple], list[str]]:
+    """(column, converters) of each concrete field of model, as the ORM finds them for this
+    thread's connection `wrapper`, and the fields' attribute names: found once, not per row."""
+    columns = []
+    for field in _fields(model):
+        column = field.get_col(model._meta.db_table)
+        columns.append(
+            (column, wrapper.ops.get_db_converters(column) + field.get_db_converters(wrapper))
+        )
+    return columns, [field.attname for field in _fields(model)]
+
+
 def _instance(model, values):
     """A model instance from its concrete columns' values, converted as the ORM does."""
-    fields, converted = _fields(model), []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+    wrapper = connections[connection.alias]
+    columns, names = _converters(model, wrapper)
+    converted = []
+    for (column, converters), value in zip(columns, values, strict=True):
         for convert in converters:
-            value = convert(value, column, connection)
+            value = convert(value, column, wrapper)
         converted.append(value)
-    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+    return model.from_db(wrapper.alias, names, converted)
 
 
 def _rows(sql: str, params: list | dict) -> list[tuple]:
@@ -376,6 +390,25 @@ def _links_sql() -> str:
         ' WHERE "cases_caseorganization"."case_id" = %s'
         ' ORDER BY "cases_caseorganization"."position"'
     )
+
+
+def _case_sql() -> str:
+    """A case with its region (a row of NULLs when it has none), by slug."""
+    columns = ", ".join(_columns(model) for model in (Case, Region))
+    return (
+        f'SELECT {columns} FROM "cases_case"'
+        ' LEFT JOIN "cases_region" ON "cases_region"."id" = "cases_case"."region_id"'
+        ' WHERE "cases_case"."slug" = %s'
+    )
+
+
+def _case(row: tuple) -> "Case":
+    """A Case with its region, from a row of _case_sql(), as select_related("region") gives."""
+    end = len(_fields(Case))
+    case = _instance(Case, row[:end])
+    region = None if row[end] is None else _instance(Region, row[end:])
+    Case.region.field.set_cached_value(case, region)
+    return case
 
 
 def _link(row: tuple) -> "CaseOrganization":
@@ -516,6 +549,18 @@ class Organization(models.Model):
 
     def natural_key(self):
         return (self.name,)
+
+    def get_kind_display(self) -> str:
+        """The kind's label in the reader's language (Django's own builds a dictionary of the
+        choices on every call, some 60 µs)."""
+        return str(_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.country.code)
+
+
+_KIND_LABELS = dict(Organization.Kind.choices)
 
 
 class OrganizationAlias(models.Model):
@@ -658,6 +703,10 @@ def related_sql(levels: int) -> str:
 
 # The FTS5 index the migrations keep by triggers (SQLite); `"word"*` matches word starts.
 _FTS_MATCH = "SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+# The same ids as one JSON array: a row per match cost SQLite and Python twice as much.
+_FTS_MATCH_ARRAY = (
+    "SELECT json_group_array(rowid) FROM cases_case_fts WHERE cases_case_fts MATCH %s"
+)
 
 
 @contextmanager
@@ -696,12 +745,21 @@ class CaseQuerySet(models.QuerySet):
             "themes", Prefetch("caseorganization_set", queryset=links, to_attr="links")
         )
 
-    def get_for_page(self, **lookups) -> "Case":
-        """One case as for_listing() loads it (the same 3 queries), its themes and links read
-        by plain SQL: the ORM's compiling and prefetching cost ten times the queries."""
-        case = self.select_related("region").get(**lookups)
-        themes = Theme.objects.raw(_THEMES_SQL.format(_columns(Theme)), [case.pk])
-        case._prefetched_objects_cache = {"themes": ThemeList(themes)}
+    def get_for_page(self, slug: str) -> "Case":
+        """The case of `slug` among these, as for_listing() loads it (the same 3 queries), read
+        by plain SQL: the ORM's compiling and prefetching cost ten times the queries. Only
+        these cases' conditions are compiled (visible_to's), so they may name only the case's
+        own columns."""
+        try:
+            where, params = self.query.get_compiler(self.db).compile(self.query.where)
+        except FullResultSet:  # no condition (staff see every case)
+            where, params = "", []
+        rows = _rows(_case_sql() + (f" AND ({where})" if where else ""), [slug, *params])
+        if not rows:
+            raise Case.DoesNotExist(f"No case with the slug {slug!r} among these.")
+        case = _case(rows[0])
+        themes = _rows(_THEMES_SQL.format(_columns(Theme)), [case.pk])
+        case._prefetched_objects_cache = {"themes": ThemeList(_instance(Theme, t) for t in themes)}
         case.links = [_link(row) for row in _rows(_links_sql(), [case.pk])]
         return case
 
@@ -789,7 +847,7 @@ class CaseQuerySet(models.QuerySet):
             found = Case.objects.order_by()._text_match(terms).values_list("pk", flat=True)
             with _through_the_text_index():
                 return list(found)
-        return [pk for (pk,) in _rows(_FTS_MATCH, [_fts_query(terms)])]
+        return json.loads(_rows(_FTS_MATCH_ARRAY, [_fts_query(terms)])[0][0])
 
     def matches(self, terms: SearchTerms) -> Matches:
         """Run the text match once; `among` then reuses it in every query of a page."""
@@ -929,6 +987,10 @@ class Case(models.Model):
         return self.status == self.Status.DRAFT
 
     @property
+    def country_name(self) -> str:
+        return country_name(self.country.code)
+
+    @property
     def provenance(self) -> list[tuple[str, str]]:
         """(fact, "source text" or "editorial") for each fact the case holds."""
         return [
@@ -1065,6 +1127,12 @@ def _card_links(ids: list[int]) -> dict[int, list["CardLink"]]:
         contact = CardContact(honorific, person, role) if person is not None else None
         links[pk].append(CardLink(CardOrganization(name, slug, kind), contact))
     return links
+
+
+def country_name(code: str) -> str:
+    """A country's name in the reader's language ("" for no country): django-countries
+    translates it anew on every call (some 60 µs), this once per language and worker."""
+    return _card_country(code, get_language()).name if code else ""
 
 
 @lru_cache(maxsize=1024)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 from dataclasses import dataclass
@@ -100,12 +101,12 @@ def list_map(options: list[Option], params: QueryDict) -> RegionMap:
     that region added (or, when chosen already, removed), back on the first page."""
     query = normalize(params)
     query.pop("page", None)
-    chosen = query.getlist("region")
+    chosen, base = query.getlist("region"), reverse("case-list")
     rows = []
     for option in options:
-        linked = query.copy()
+        linked = copy.copy(query)  # shallow (QueryDict.copy() is a deep copy): setlist replaces
         others = [slug for slug in chosen if slug != option.value]
         linked.setlist("region", others if option.selected else [*others, option.value])
-        url = f"{reverse('case-list')}?{linked.urlencode()}".rstrip("?")
+        url = f"{base}?{linked.urlencode()}".rstrip("?")
         rows.append((option.value, option.label, option.count, url, option.selected))
     return region_map(rows)

@@ -95,6 +95,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--index", default="inline", choices=["inline", "off"])
     parser.add_argument("--profile", action="store_true", help="cProfile the first URL")
+    parser.add_argument(
+        "--sort", default="cumulative", help="the profile's order: cumulative, tottime…"
+    )
     args = parser.parse_intermixed_args()
     get = asker(application(args.db, args.index))
     urls = [url.format(case=a_case(args.db)) for url in args.urls or DEFAULT_URLS]
@@ -104,7 +107,7 @@ def main() -> None:
     if args.profile:
         profile = cProfile.Profile()
         profile.runcall(lambda: [get(urls[0]) for _ in range(args.runs)])
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(60)
         return
     for url in urls:
         times = []

@@ -154,6 +154,16 @@ def test_the_country_facet_folds_beyond_five_countries_on_the_page(client):
 # --- empty states ---
 
 
+def test_a_facet_without_any_value_says_none_yet(client):
+    make_case(themes=["women"])  # no country stated
+
+    html = main(get(client, "/cases/"))
+    countries = html.split("<legend>Countries</legend>", 1)[1].split("</fieldset>", 1)[0]
+
+    assert '<li class="empty">None yet</li>' in countries
+    assert 'id="f-country-' not in countries
+
+
 def test_an_empty_result_names_the_search_and_filters_and_links_a_way_out(client, imported):
     html = main(get(client, "/cases/", q="zzyzx", theme="women", region="asia"))
     ways_out = dict((label, href) for href, label in links(html))

@@ -95,6 +95,19 @@ def test_a_word_inside_another_is_not_marked():
     assert marked("Recycling and bicycles", "cycl") == "Recycling and bicycles"
 
 
+def test_words_are_marked_in_the_order_of_the_text_not_of_the_search():
+    assert marked("Waste pickers and cooperative banks", "bank waste") == (
+        "<mark>Waste</mark> pickers and cooperative <mark>banks</mark>"
+    )
+
+
+def test_an_underscore_a_no_break_space_or_an_accented_letter_do_not_hide_a_word():
+    assert marked("coop_members met the\u00a0bankers in São Paulo", "memb bank paulo sao") == (
+        "coop_<mark>members</mark> met the\u00a0<mark>bankers</mark> in <mark>São</mark>"
+        " <mark>Paulo</mark>"
+    )
+
+
 # --- escaping and length ---
 
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from cases.filters import CaseFilter
-from cases.models import Case, Organization
+from cases.models import Case, Organization, Theme
 
 from .factories import ATE, BARCELONA, HOMENET, make_case, make_organization
 
@@ -119,6 +119,15 @@ def test_unknown_or_malformed_value_makes_the_filter_invalid(imported, data, fie
 
 
 # --- facets ---
+
+
+def test_a_theme_added_to_the_vocabulary_is_accepted_at_once(imported):
+    assert valid_filter({"theme": ["women"]})
+    Theme.objects.create(name="Care work", slug="care-work")
+
+    assert valid_filter({"theme": ["care-work"]})
+    Theme.objects.filter(slug="care-work").delete()
+    assert not CaseFilter({"theme": ["care-work"]}, queryset=Case.objects.published()).is_valid()
 
 
 def test_facet_counts_without_filters_count_every_published_case(imported):

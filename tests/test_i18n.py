@@ -19,6 +19,8 @@ from django.utils import translation
 from django.utils.formats import date_format, number_format
 
 from cases import caching
+from cases.filters import FacetGroup, Option
+from cases.templatetags.facets import facet_groups
 from cases.views import CaseListView
 from tests.factories import make_case, make_collection, make_contact, make_organization
 
@@ -184,6 +186,18 @@ def test_dates_and_numbers_follow_the_language(client, world, settings):
     assert spanish_date in page and " de " in spanish_date
     english = client.get("/cases/tejedoras-de-oaxaca/").content.decode()
     assert f"{case.created_at.day} {case.created_at:%B %Y}" in english
+
+
+def test_facet_counts_from_a_thousand_on_follow_the_language(settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    group = FacetGroup("theme", "Themes", [Option("women", "Women", 12345, False)], [])
+    with translation.override("es"):
+        spanish = facet_groups([group])
+    with translation.override("en"):
+        english = facet_groups([group])
+
+    assert '<span class="count">12\xa0345</span>' in spanish
+    assert '<span class="count">12,345</span>' in english
 
 
 def test_switcher_keeps_the_page_and_its_filters(client, world):

@@ -115,6 +115,20 @@ def test_an_edit_shows_at_once_while_the_next_index_builds_in_the_background(
     assert len(started) == 1, "one build at a time, and the visitors did not wait for it"
 
 
+def test_a_draft_saved_after_the_index_was_built_stays_out_of_search(client, indexed):
+    # The text index knows the draft (an id past any the catalogue index has): a public
+    # change it is not, so the catalogue index of the version before still answers.
+    make_case("Quokka sanctuary cooperative", status=Case.Status.DRAFT)
+    make_case("Quokka rescue cooperative")
+    make_case("Quokka marsupial cooperative", status=Case.Status.DRAFT)
+
+    found = page(client, "/cases/?q=quokka")
+
+    assert b"Quokka rescue cooperative" in found
+    assert b"Quokka sanctuary" not in found
+    assert b"Quokka marsupial" not in found
+
+
 class FakeThread:
     """Records the build it is asked to start instead of running it."""
 
