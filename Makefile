@@ -69,10 +69,11 @@ system-deps:
 		$(APT_GET) update -qq && $(APT_GET) install -y -qq $$missing >/dev/null; \
 	fi
 
-# The three runs share the machine's cores side by side: SQLite, the browser flows (headless
-# Chromium on SQLite), and PostgreSQL with two workers. Engine-independent tests run on SQLite only.
-test: lint check-wheel system-deps
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-sqlite test-browser test-postgres
+# The checks and the three runs share the machine's cores side by side: SQLite, the browser
+# flows (headless Chromium on SQLite) and PostgreSQL, one process each (a second pytest-xdist
+# worker cost more CPU than it saved). Engine-independent tests run on SQLite only.
+test: system-deps
+	$(MAKE) --no-print-directory -j5 --keep-going --output-sync=target lint check-wheel test-sqlite test-browser test-postgres
 
 test-sqlite: $(STAMP) messages
 	$(BIN)/python manage.py build_fixtures --check
@@ -82,7 +83,7 @@ test-browser: $(STAMP) messages
 	env -u DATABASE_URL $(BIN)/pytest -q -m browser
 
 test-postgres: $(STAMP) messages
-	pg_virtualenv -t -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest -q -n 2 -m "not engine_independent"'
+	pg_virtualenv -t -o fsync=off -o synchronous_commit=off -o full_page_writes=off sh -c 'DATABASE_URL="postgres://$$PGUSER:$$PGPASSWORD@$$PGHOST:$${PGPORT:-5432}/$$PGDATABASE" $(BIN)/pytest -q -m "not engine_independent"'
 
 # The wheel holds every file of catalogue/ and cases/: migrations, commands, generator words.
 # (A stale build/ or *.egg-info/ would leak its file list into the wheel: build without them.)

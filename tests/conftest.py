@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,14 @@ def pytest_collection_modifyitems(items):
             and not (DATABASE_FIXTURES & set(item.fixturenames))
         ):
             item.add_marker(pytest.mark.engine_independent)
+
+
+def pytest_collection_finish(session):
+    """Keep the garbage collector off what lives the whole run (Django, the app, the collected
+    tests) and let it run less often: about 5% of the suite's CPU went to full collections."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
 
 
 @pytest.fixture(autouse=True)

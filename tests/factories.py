@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import count
 
+from django.utils.text import slugify
+
 from cases.models import (
     Case,
     CaseOrganization,
+    CatalogueState,
     Collection,
     CollectionCase,
     Contact,
@@ -125,6 +128,63 @@ def make_case(
         for position, (organization, contact) in enumerate(links)
     )
     return case
+
+
+def many_cases(n: int, *, themes=("women",), prefix: str = "Case") -> list[Case]:
+    """n published cases with themes, a region, a country and two organizations with contacts.
+
+    Written in bulk, as the importer writes, with one version bump after: one case at a time
+    took about twenty queries a case. The prefix keeps names and slugs unique."""
+    pairs = [(f"{prefix} cooperative {i:02d}", f"{prefix} council {i:02d}") for i in range(n)]
+    organizations = Organization.objects.bulk_create(
+        Organization(name=name, slug=slugify(name), name_key=name_key(name), **kind)
+        for coop, council in pairs
+        for name, kind in [
+            (coop, {"kind": Organization.Kind.SSE_ORGANIZATION, "country": "ES"}),
+            (council, {"kind": Organization.Kind.GOVERNMENT_AND_PUBLIC_AGENCY}),
+        ]
+    )
+    contacts = Contact.objects.bulk_create(
+        Contact(organization=organization, honorific=Contact.Honorific.DR, name=name, role=role)
+        for i in range(n)
+        for organization, name, role in [
+            (organizations[2 * i], f"Ana Ruiz {i}", "Chair"),
+            (organizations[2 * i + 1], f"Joan Puig {i}", "Officer"),
+        ]
+    )
+    links = [[(organizations[j], contacts[j]) for j in (2 * i, 2 * i + 1)] for i in range(n)]
+    europe = get_region("europe")
+    cases = Case.objects.bulk_create(
+        _bulk_case(f"{prefix} {i:02d} of waste pickers", europe, links[i]) for i in range(n)
+    )
+    theme_rows = [get_theme(slug) for slug in themes]
+    Case.themes.through.objects.bulk_create(
+        Case.themes.through(case=case, theme=theme) for case in cases for theme in theme_rows
+    )
+    CaseOrganization.objects.bulk_create(
+        CaseOrganization(case=case, organization=organization, contact=contact, position=position)
+        for case, pairs_of_case in zip(cases, links, strict=True)
+        for position, (organization, contact) in enumerate(pairs_of_case)
+    )
+    CatalogueState.objects.bump()
+    return cases
+
+
+def _bulk_case(title: str, region: Region, links) -> Case:
+    search_text, search_title = search_document(
+        title, DESCRIPTION, [(organization.name, contact) for organization, contact in links]
+    )
+    return Case(
+        title=title,
+        slug=unique_slug(title, lambda slug: False),
+        description=DESCRIPTION,
+        region=region,
+        country="ES",
+        city="Barcelona",
+        status=Case.Status.PUBLISHED,
+        search_text=search_text,
+        search_title=search_title,
+    )
 
 
 def make_collection(

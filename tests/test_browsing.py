@@ -11,8 +11,8 @@ from django.core.paginator import Paginator
 from cases.filters import Facet, Option, panel_groups
 from cases.templatetags.pagination import page_numbers
 
-from .factories import make_case
-from .test_views import _Page, get, link_with_rel, links, main, many_cases, query, text
+from .factories import make_case, many_cases
+from .test_views import _Page, get, link_with_rel, links, main, query, text
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,7 @@ from .factories import (
     make_case,
     make_contact,
     make_organization,
+    many_cases,
 )
 
 pytestmark = pytest.mark.django_db
@@ -115,30 +116,6 @@ def query(url: str) -> dict[str, list[str]]:
 
 def slug_of(title: str) -> str:
     return Case.objects.get(title=title).slug
-
-
-def many_cases(n: int, *, themes=("women",), prefix: str = "Case") -> list[Case]:
-    """n published cases with themes, a region, a country and two organizations with contacts."""
-    cases = []
-    for i in range(n):
-        coop = make_organization(f"{prefix} cooperative {i:02d}", country="ES")
-        council = make_organization(
-            f"{prefix} council {i:02d}", Organization.Kind.GOVERNMENT_AND_PUBLIC_AGENCY
-        )
-        cases.append(
-            make_case(
-                f"{prefix} {i:02d} of waste pickers",
-                themes=themes,
-                region="europe",
-                country="ES",
-                city="Barcelona",
-                organizations=[
-                    (coop, make_contact(coop, f"Ana Ruiz {i}", role="Chair")),
-                    (council, make_contact(council, f"Joan Puig {i}", role="Officer")),
-                ],
-            )
-        )
-    return cases
 
 
 # --- home ---
