@@ -89,7 +89,7 @@ test-postgres: $(STAMP) messages
 # (A stale build/ or *.egg-info/ would leak its file list into the wheel: build without them.)
 check-wheel: $(STAMP) messages
 	rm -rf build *.egg-info $(WHEEL_DIR)
-	$(BIN)/python -m pip wheel -q --no-deps -w $(WHEEL_DIR) .
+	$(BIN)/python -m pip wheel -q --no-deps --no-build-isolation -w $(WHEEL_DIR) .
 	rm -rf build
 	$(BIN)/python -c 'import sys, zipfile; print(*zipfile.ZipFile(sys.argv[1]).namelist(), sep="\n")' \
 		$(WHEEL_DIR)/*.whl | sort > $(WHEEL_DIR)/files
