@@ -48,18 +48,21 @@ def sign_in(page: Page, site: str) -> None:
     page.wait_for_url(f"{site}/admin/")
 
 
-@pytest.fixture(scope="session")
-def _desktop_page(browser, browser_context_args) -> Page:
-    context = browser.new_context(**browser_context_args)
+def _page_of_its_own(browser, **context_args):
+    """A page in a context of its own, closed at the end of the session."""
+    context = browser.new_context(**context_args)
     yield context.new_page()
     context.close()
+
+
+@pytest.fixture(scope="session")
+def _desktop_page(browser, browser_context_args) -> Page:
+    yield from _page_of_its_own(browser, **browser_context_args)
 
 
 @pytest.fixture(scope="session")
 def _phone_page(browser, browser_context_args) -> Page:
-    context = browser.new_context(**browser_context_args, **MOBILE)
-    yield context.new_page()
-    context.close()
+    yield from _page_of_its_own(browser, **browser_context_args, **MOBILE)
 
 
 def _lend(page: Page, base_url: str):
