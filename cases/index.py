@@ -147,7 +147,7 @@ def _facet_rows(published) -> dict:
 def _bitmaps(rows, position: array, names: dict | None = None) -> dict[str, BitMap]:
     """(case id, value) rows as value -> positions; cases not in `position` (drafts, or
     published after it was read) are left out. `names` turns stored keys into slugs."""
-    grouped = defaultdict(list)
+    grouped = defaultdict(lambda: array("I"))  # 4 bytes a row, not a list of int objects
     size = len(position)
     for pk, value in rows:
         if pk < size:

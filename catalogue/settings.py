@@ -187,12 +187,12 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "catalogue",
-            "OPTIONS": {"MAX_ENTRIES": 1000},
+            "OPTIONS": {"MAX_ENTRIES": 500},
         }
     )
 }
 CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "3600"))
-# Larger pages are not kept, so a worker's cache stays under MAX_ENTRIES times this (250 MB).
+# Larger pages are not kept, so a worker's cache stays under MAX_ENTRIES times this (128 MB).
 CATALOGUE_CACHE_MAX_BYTES = int(os.environ.get("CATALOGUE_CACHE_MAX_BYTES", str(256 * 1024)))
 # Rendered case cards kept per worker (cases/templatetags/cards.py), in bytes.
 CATALOGUE_CARD_CACHE_BYTES = int(os.environ.get("CATALOGUE_CARD_CACHE_BYTES", str(8 * 1024 * 1024)))

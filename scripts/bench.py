@@ -1,11 +1,13 @@
 """The catalogue's benchmark: `make bench` (and `make bench-peer` with Datasette beside it).
 
-Generates synthetic catalogues on SQLite and serves them with one gunicorn sync worker on
-loopback. Cold: walks of distinct URLs (case pages, faceted lists, searches, JSON pages,
-organization pages), each URL asked once. Warm: one URL asked again and again (wrk).
-Throughput with 16 connections (median of --runs), service time as the p50 with one.
-Then the cost of a 100-word search, the editorial loader and the importer; writes
-docs/benchmarks.md. Every request goes to 127.0.0.1 only, and every load is bounded in time.
+Generates synthetic catalogues of 10,000 and 100,000 cases on SQLite and on PostgreSQL (a
+pg_virtualenv cluster of its own) and serves each with one gunicorn sync worker on loopback.
+Cold: walks of distinct URLs (case pages, faceted lists, searches, JSON pages, organization
+pages), each URL asked once. Warm: one URL asked again and again (wrk). Throughput with 16
+connections (median of --runs), service time as the p50 with one; the catalogue index's
+build time and size. Then the cost of a 100-word search, the editorial loader and the
+importer; writes docs/benchmarks.md. Every request goes to 127.0.0.1 only, and every load
+is bounded in time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import functools
 import itertools
 import json
+import math
 import os
 import platform
 import random
@@ -23,6 +26,7 @@ import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections import deque
@@ -48,13 +52,21 @@ from harness import (
 
 BENCH = ROOT / ".bench"
 SEED = 1
+COMMON_WORD = "cooperative"  # in nearly every generated case
+CARDS_PER_PAGE = 20
 BUSY, ALONE = 16, 1  # connections: throughput (queueing into one worker), service time
 LONG_QUERY = "+".join(["a"] * 100)  # issue 8: one word a hundred times
 EDITORIAL_LIMIT_S, LONG_QUERY_LIMIT = 3.0, 3.0
 # Service time (p50, one connection, cold) and cold throughput ÷ Datasette, by catalogue size.
 SERVICE_TARGETS = {
     10_000: {"case pages": 5, "faceted lists": 10, "searches": 15, "JSON of 50": 8},
-    100_000: {"case pages": 10, "faceted lists": 50, "searches": 150, "organization pages": 10},
+    100_000: {
+        "case pages": 10,
+        "faceted lists": 50,
+        f"`{COMMON_WORD}`, page by page": 150,
+        "rare words": 50,
+        "organization pages": 10,
+    },
 }
 PEER_TARGETS = {10_000: {"case pages": 1, "faceted lists": 10, "searches": 3}}
 WARM_TARGETS = {"list": 150, "search": 100, "case page": 400, "JSON of 50": 300}
@@ -63,8 +75,16 @@ WARM_TARGETS = {"list": 150, "search": 100, "case page": 400, "JSON of 50": 300}
 # --- Catalogues and the URLs walked over them ---
 
 
+def generate(db_url: str, n: int) -> None:
+    """n generated cases (5% drafts), the same ones on every engine (one seed)."""
+    manage(db_url, "migrate", "--noinput", "-v0")
+    started = time.perf_counter()
+    out = manage(db_url, "generate_cases", str(n), "--seed", str(SEED), "--draft-ratio", "0.05")
+    log(f"  {out.strip()} ({time.perf_counter() - started:.1f} s)")
+
+
 def build_catalogue(n: int) -> Path:
-    """A SQLite catalogue of n generated cases (5% drafts), rebuilt only when missing."""
+    """A SQLite catalogue of n generated cases, rebuilt only when missing."""
     path = BENCH / f"catalogue-{n}.sqlite3"
     if path.exists():
         manage(sqlite_url(path), "migrate", "--noinput", "-v0")  # catalogues outlive migrations
@@ -73,12 +93,7 @@ def build_catalogue(n: int) -> Path:
     partial = path.with_suffix(".partial")
     partial.unlink(missing_ok=True)
     log(f"generating {n:,} cases into {partial.name}")
-    manage(sqlite_url(partial), "migrate", "--noinput", "-v0")
-    started = time.perf_counter()
-    out = manage(
-        sqlite_url(partial), "generate_cases", str(n), "--seed", str(SEED), "--draft-ratio", "0.05"
-    )
-    log(f"  {out.strip()} ({time.perf_counter() - started:.1f} s)")
+    generate(sqlite_url(partial), n)
     partial.rename(path)
     return path
 
@@ -97,9 +112,18 @@ def _shuffled(pairs: list) -> list:
     return pairs
 
 
-def _rows(db: Path, sql: str) -> list[tuple]:
+def _rows(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
     with sqlite3.connect(db) as conn:
-        return conn.execute(sql).fetchall()
+        return conn.execute(sql, params).fetchall()
+
+
+def _matching(db: Path, query: str) -> int:
+    """How many published cases a full-text query finds."""
+    sql = (
+        "SELECT count(*) FROM cases_case WHERE status = 'published' AND id IN"
+        " (SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH ?)"
+    )
+    return _rows(db, sql, (query,))[0][0]
 
 
 def _combinations(db: Path) -> list[list[tuple[str, str]]]:
@@ -135,7 +159,35 @@ def _search_words(db: Path) -> list[str]:
     ]
 
 
-def build_walks(db: Path, peer_db: Path) -> list[Walk]:
+def _rare_words(db: Path, n: int) -> list[str]:
+    """Words of the text index (ASCII, four letters or more) that at most one case in a
+    thousand has, counting the cases of every longer word they begin (a search word matches
+    the start of a word)."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, cases_case_fts, 'row')")
+        terms = conn.execute("SELECT term, doc FROM temp.terms ORDER BY term").fetchall()
+    limit, rare = max(5, n // 1000), []
+    for at, (term, cases) in enumerate(terms):
+        if not re.fullmatch(r"[a-z]{4,}", term):
+            continue
+        for longer, more in itertools.islice(terms, at + 1, None):
+            if not longer.startswith(term) or cases > limit:
+                break
+            cases += more
+        if cases <= limit:
+            rare.append(term)
+    return rare
+
+
+def _common_word_pages(db: Path) -> list[str]:
+    """Every page of the search for the common word, each a URL of its own."""
+    pages = math.ceil(_matching(db, f'"{COMMON_WORD}"*') / CARDS_PER_PAGE)
+    return [
+        f"/cases/?{urlencode({'q': COMMON_WORD, 'page': page})}" for page in range(1, pages + 1)
+    ]
+
+
+def build_walks(db: Path, peer_db: Path, n: int) -> list[Walk]:
     published = "SELECT id, slug FROM cases_case WHERE status = 'published' ORDER BY id"
     cases = _shuffled(_rows(db, published))
     combos = _shuffled(_combinations(db))
@@ -163,6 +215,11 @@ def build_walks(db: Path, peer_db: Path) -> list[Walk]:
             "searches",
             [f"/cases/?{urlencode({'q': w})}" for w in words],
             [peer.search_path(peer_db, w) for w in words],
+        ),
+        Walk(f"`{COMMON_WORD}`, page by page", _shuffled(_common_word_pages(db))),
+        Walk(
+            "rare words",
+            [f"/cases/?{urlencode({'q': w})}" for w in _shuffled(_rare_words(db, n))],
         ),
         Walk(
             "JSON of 50",
@@ -255,10 +312,12 @@ class Side:
     extra: dict
 
 
-def measure_catalogue(db: Path, walks: list[Walk], workloads, args) -> Side:
-    with gunicorn(sqlite_url(db), workers=1, timeout=120) as server:
+def measure_catalogue(db_url: str, walks: list[Walk], workloads, args) -> Side:
+    built_in, _ = index = index_build(db_url)
+    with gunicorn(db_url, workers=1, timeout=120) as server:
         for path in ("/cases/", "/cases/?q=warmup"):  # one-time loads stay out of the walks
             list(timed_gets(server.base + path, 1, 0))
+        time.sleep(1 + 2 * built_in)  # the worker's index, started by the first request
         cold = {}
         for walk in walks:
             cold[walk.name] = measure_cold(server.base, walk.ours, args)
@@ -270,7 +329,34 @@ def measure_catalogue(db: Path, walks: list[Walk], workloads, args) -> Side:
         rows, seconds = csv_stream(server.base + "/cases.csv")
         extra = {"csv": (rows, seconds), "rss": peak_rss_mb(server.workers()[0])}
     log(f"  CSV {rows / seconds:,.0f} rows/s; worker peak RSS {extra['rss']:.0f} MB")
+    extra["index"] = index
     return Side(cold, warm, extra)
+
+
+INDEX_TIMER = """
+import json, sys, time
+from cases.index import CatalogueIndex
+from cases.models import CatalogueState
+token = CatalogueState.objects.current(public=True).token
+times = []
+for _ in range(3):
+    started = time.perf_counter()
+    index = CatalogueIndex.build(token)
+    times.append(time.perf_counter() - started)
+kept = [index.ids, index.position, index.recent, index.recent_rank, index.title_words]
+kept += [*index.titled, *index.title_words]
+kept += [bitmap for values in index.values.values() for bitmap in values.values()]
+print(json.dumps([sorted(times)[1], sum(map(sys.getsizeof, kept)) / 1e6]))
+"""
+
+
+def index_build(db_url: str) -> tuple[float, float]:
+    """What a worker does after an edit, off the request path: building the catalogue index
+    (median of 3, seconds) and what the index keeps (MB)."""
+    out = manage(db_url, "shell", "-c", INDEX_TIMER)
+    seconds, megabytes = json.loads(out.strip().splitlines()[-1])
+    log(f"  catalogue index: built in {seconds:.2f} s, keeps {megabytes:.1f} MB")
+    return seconds, megabytes
 
 
 def measure_peer(peer_db: Path, walks: list[Walk], workloads, args) -> Side:
@@ -375,15 +461,17 @@ def service_table(n: int, ours: Side) -> list[str]:
         lines.append(
             f"| {name}, p50 (1 conn., cold) | ≤ {target} ms | {p50:.1f} ms | {verdict(p50 <= target)} |"
         )
-    rows, seconds = ours.extra["csv"]
-    rss = ours.extra["rss"]
+    rows, streamed = ours.extra["csv"]
+    rss, (seconds, megabytes) = ours.extra["rss"], ours.extra["index"]
     # The export's targets are set for 100,000 cases; smaller, the start-up cost dominates.
     large = n >= 100_000
     lines += [
         f"| `/cases.csv`, every published case | {'≥ 20,000 rows/s' if large else ''} |"
-        f" {rows / seconds:,.0f} rows/s ({rows:,} rows in {seconds:.1f} s) |"
-        f" {verdict(rows / seconds >= 20_000 if large else None)} |",
+        f" {rows / streamed:,.0f} rows/s ({rows:,} rows in {streamed:.1f} s) |"
+        f" {verdict(rows / streamed >= 20_000 if large else None)} |",
         f"| worker peak RSS over the whole run | ≤ 200 MB | {rss:.0f} MB | {verdict(rss <= 200)} |",
+        f"| catalogue index after an edit: built off the request path in | | {seconds:.2f} s | — |",
+        f"| catalogue index: what each worker keeps | | {megabytes:.1f} MB | — |",
     ]
     return lines
 
@@ -395,11 +483,13 @@ RAN_OUT = [
 ]
 
 
-def size_report(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> list[str]:
+def size_report(
+    n: int, engine: str, walks: list[Walk], ours: Side, theirs: Side | None
+) -> list[str]:
     sides = [side for side in (ours, theirs) if side]
     errors = sum(m.errors for side in sides for m in [*side.cold.values(), *side.warm.values()])
     return [
-        f"## {n:,} cases (5% drafts)",
+        f"## {n:,} cases (5% drafts), {engine}",
         "",
         "### Cold: distinct URLs, each asked once",
         "",
@@ -422,16 +512,41 @@ def size_report(n: int, walks: list[Walk], ours: Side, theirs: Side | None) -> l
 def size_section(n: int, args) -> list[str]:
     db = build_catalogue(n)
     peer_db = db.with_name(f"peer-{db.stem}.db")
-    walks, workloads = build_walks(db, peer_db), warm_workloads(db, peer_db)
-    log(f"{n:,} cases: the catalogue (one gunicorn sync worker)")
-    ours = measure_catalogue(db, walks, workloads, args)
+    walks, workloads = build_walks(db, peer_db, n), warm_workloads(db, peer_db)
+    log(f"{n:,} cases on SQLite: the catalogue (one gunicorn sync worker)")
+    ours = measure_catalogue(sqlite_url(db), walks, workloads, args)
     theirs = None
     if args.peer:
         peer.ensure_peer()
         peer.build_peer_database(db)
         log(f"{n:,} cases: Datasette, same data")
         theirs = measure_peer(peer_db, walks, workloads, args)
-    return size_report(n, walks, ours, theirs)
+    return size_report(n, "SQLite", walks, ours, theirs)
+
+
+def pg_size_section(n: int, args) -> list[str]:
+    """The same catalogue on PostgreSQL: bench.py runs itself in a pg_virtualenv cluster of
+    its own (-t: a temporary folder), which hands back its part of the report."""
+    build_catalogue(n)  # the walks' URLs are read from the SQLite copy of the same cases
+    with tempfile.NamedTemporaryFile(suffix=".json") as report:
+        command = ["pg_virtualenv", "-t", str(PYTHON), str(Path(__file__)), "--pg-size", str(n)]
+        command += ["--pg-report", report.name, "--runs", str(args.runs)]
+        subprocess.run([*command, "--duration", str(args.duration)], cwd=ROOT, check=True)
+        return json.loads(Path(report.name).read_text())
+
+
+def pg_size_report(args) -> None:
+    """Inside pg_virtualenv: generate the cases into its database, measure, write the lines."""
+    n = args.pg_size
+    db = BENCH / f"catalogue-{n}.sqlite3"
+    peer_db = db.with_name(f"peer-{db.stem}.db")
+    log(f"generating {n:,} cases into PostgreSQL")
+    generate(pg_url(), n)
+    walks, workloads = build_walks(db, peer_db, n), warm_workloads(db, peer_db)
+    log(f"{n:,} cases on PostgreSQL: the catalogue (one gunicorn sync worker)")
+    ours = measure_catalogue(pg_url(), walks, workloads, args)
+    lines = size_report(n, "PostgreSQL", walks, ours, None)
+    Path(args.pg_report).write_text(json.dumps(lines), encoding="utf-8")
 
 
 # --- The 100-word search, the editorial loader, the importer ---
@@ -603,7 +718,8 @@ def header(args) -> list[str]:
         "# Benchmarks",
         "",
         f"Written by `make bench` (`scripts/bench.py`) {peer_note}; took {{minutes}} minutes.",
-        "One gunicorn sync worker, SQLite, `DJANGO_DEBUG=0`, everything on loopback.",
+        "One gunicorn sync worker, `DJANGO_DEBUG=0`, everything on loopback; SQLite, then",
+        "PostgreSQL (a pg_virtualenv cluster with its default settings) on the same cases.",
         "",
         "- **Cold**: a walk of distinct URLs, each asked once (a crawler, a researcher walking",
         "  filters, the first visitor after an edit). **Warm**: one URL asked again and again.",
@@ -617,7 +733,9 @@ def header(args) -> list[str]:
         "  organization pages. Datasette gets the same requests in its own form: row pages,",
         "  column filters with the same four facets, `_search` with them, `.json?_size=50`",
         "  (its database is described in `scripts/peer.py`).",
-        "- Larger catalogues: `make bench BENCH_FLAGS=--sizes=10000,100000`.",
+        "- Sizes: `make bench BENCH_FLAGS=--sizes=10000` measures one; `--no-postgres` skips",
+        "  PostgreSQL. Searches for a common word walk every page of its results (each page a",
+        "  URL of its own); rare words are title words at most one case in a thousand has.",
         "- Cold walks and every p50 (1 conn.) come from a Python client with keep-alive",
         "  connections, which waits for every answer it asked for. Warm throughput comes from",
         "  `wrk -t2`, except where 16 answers in a row take more than a quarter of a run",
@@ -633,7 +751,8 @@ def header(args) -> list[str]:
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add = parser.add_argument
-    add("--sizes", default="10000", help="catalogue sizes, e.g. 10000,100000 (default 10000)")
+    add("--sizes", default="10000,100000", help="catalogue sizes (default 10000,100000)")
+    add("--no-postgres", action="store_true", help="SQLite only (PostgreSQL needs pg_virtualenv)")
     add("--runs", type=int, default=3, help="runs with 16 connections (median reported)")
     add("--duration", type=int, default=5, help="seconds per run")
     add("--peer", action="store_true", help="also measure Datasette on the same data")
@@ -642,6 +761,8 @@ def parse_args() -> argparse.Namespace:
     add("--import-cases", type=int, default=10_000, help="0 skips the import timings")
     add("--output", default=str(ROOT / "docs" / "benchmarks.md"))
     add("--import-pg", help=argparse.SUPPRESS)
+    add("--pg-size", type=int, help=argparse.SUPPRESS)
+    add("--pg-report", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     return args
@@ -649,7 +770,12 @@ def parse_args() -> argparse.Namespace:
 
 def sections(args) -> list:
     """The report's parts after the header, each a function measuring and writing one."""
-    parts = [functools.partial(size_section, n, args) for n in args.sizes]
+    postgres = not args.no_postgres and shutil.which("pg_virtualenv")
+    parts = []
+    for n in args.sizes:
+        parts.append(functools.partial(size_section, n, args))
+        if postgres:
+            parts.append(functools.partial(pg_size_section, n, args))
     if args.search_cases:
         parts.append(functools.partial(search_section, args.search_cases))
     if args.editorial_entries:
@@ -663,6 +789,9 @@ def main() -> None:
     args = parse_args()
     if args.import_pg:
         import_pg(args.import_pg)
+        return
+    if args.pg_size:
+        pg_size_report(args)
         return
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: `make bench` installs it from Debian's packages")
