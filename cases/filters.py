@@ -539,10 +539,19 @@ class OrganizationFilter(django_filters.FilterSet):
                 query.setlist(name, given)
         return query
 
+    @cached_property
+    def kind_counts(self) -> dict[str, int]:
+        """How many organizations of each kind the search finds (one pass over them)."""
+        return self.search(self.queryset, "q", self.terms).kind_counts()
+
+    def total(self) -> int:
+        """How many organizations the page lists, from the kind counts: no second pass."""
+        chosen = self.form.cleaned_data.get("kind")
+        return sum(n for kind, n in self.kind_counts.items() if not chosen or kind in chosen)
+
     def kinds(self) -> list[KindOption]:
         """Every kind with the number of organizations it has among those the search finds."""
-        chosen = set(self.form.cleaned_data.get("kind") or [])
-        counts = self.search(self.queryset, "q", self.terms).kind_counts()
+        chosen, counts = set(self.form.cleaned_data.get("kind") or []), self.kind_counts
         options = []
         for value, label in Organization.Kind.choices:
             query = self.canonical_query()

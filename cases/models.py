@@ -14,9 +14,19 @@ from django.contrib.postgres.search import SearchQuery, SearchVectorField, Trigr
 from django.core.exceptions import FullResultSet, ValidationError
 from django.core.validators import RegexValidator
 from django.db import connection, connections, models, transaction
-from django.db.models import Count, Exists, F, Lookup, OuterRef, Prefetch, Q, Value
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Lookup,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length, Substr
+from django.db.models.functions import Coalesce, Length, Substr
 from django.db.models.lookups import GreaterThanOrEqual, In
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -502,9 +512,13 @@ class OrganizationQuerySet(models.QuerySet):
         return self.filter(AmongIds(F("pk"), ids))
 
     def with_case_counts(self) -> "OrganizationQuerySet":
-        published = Q(caseorganization__case__status=Case.Status.PUBLISHED)
-        counted = self.annotate(case_count=Count("caseorganization", filter=published))
-        return counted.order_by("name")
+        """Each with `case_count`, its number of published cases, counted row by row: a page
+        by name counts for its own rows, not by grouping every link of the catalogue."""
+        published = CaseOrganization.objects.filter(
+            organization=OuterRef("pk"), case__status=Case.Status.PUBLISHED
+        )
+        counts = published.order_by().values("organization").annotate(n=Count("pk")).values("n")
+        return self.annotate(case_count=Coalesce(Subquery(counts), 0)).order_by("name")
 
     def sorted_by(self, key: str) -> "OrganizationQuerySet":
         """By name, or with `cases` by number of published cases (most first), then name."""

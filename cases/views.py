@@ -292,6 +292,11 @@ class OrganizationListView(ListView):
     def get_queryset(self):
         return self.filterset.qs
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = self.filterset.total()
+        return paginator
+
     def get_context_data(self, **kwargs):
         data = self.filterset.form.cleaned_data
         return super().get_context_data(

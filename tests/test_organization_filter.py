@@ -170,3 +170,23 @@ def test_each_kind_links_to_the_list_with_it_added_or_removed(organizations):
 
     assert parse_qs(options[GOVERNMENT].query) == {"q": ["de"], "kind": [ACADEMIC, GOVERNMENT]}
     assert parse_qs(options[ACADEMIC].query) == {"q": ["de"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "queries", "listed"),
+    [
+        ("", 3, "5 organizations"),
+        (f"?kind={GOVERNMENT}", 3, "2 organizations"),
+        (f"?q=local&kind={GOVERNMENT}&kind={ACADEMIC}", 4, "1 organization"),  # names scanned
+        ("?sort=cases&page=1", 3, "5 organizations"),
+    ],
+)
+def test_the_organization_list_counts_from_its_kind_counts(
+    client, organizations, django_assert_num_queries, query, queries, listed
+):
+    """The catalogue version, the kind counts (which give the total too) and the page: the
+    page's cases are counted for its own rows, however many organizations there are."""
+    with django_assert_num_queries(queries):
+        response = client.get(f"/organizations/{query}")
+    assert response.status_code == 200
+    assert f">{listed}</h2>" in response.content.decode()
