@@ -179,11 +179,24 @@ def _rare_words(db: Path, n: int) -> list[str]:
     return rare
 
 
+def _search(words: str, **more) -> str:
+    return f"/cases/?{urlencode({'q': words, **more})}"
+
+
 def _common_word_pages(db: Path) -> list[str]:
     """Every page of the search for the common word, each a URL of its own."""
     pages = math.ceil(_matching(db, f'"{COMMON_WORD}"*') / CARDS_PER_PAGE)
+    return [_search(COMMON_WORD, page=page) for page in range(1, pages + 1)]
+
+
+def _search_walks(db: Path, peer_db: Path, n: int) -> list[Walk]:
+    words = _shuffled(_search_words(db))
     return [
-        f"/cases/?{urlencode({'q': COMMON_WORD, 'page': page})}" for page in range(1, pages + 1)
+        Walk(
+            "searches", [_search(w) for w in words], [peer.search_path(peer_db, w) for w in words]
+        ),
+        Walk(f"`{COMMON_WORD}`, page by page", _shuffled(_common_word_pages(db))),
+        Walk("rare words", [_search(w) for w in _shuffled(_rare_words(db, n))]),
     ]
 
 
@@ -191,7 +204,6 @@ def build_walks(db: Path, peer_db: Path, n: int) -> list[Walk]:
     published = "SELECT id, slug FROM cases_case WHERE status = 'published' ORDER BY id"
     cases = _shuffled(_rows(db, published))
     combos = _shuffled(_combinations(db))
-    words = _shuffled(_search_words(db))
     organizations = _shuffled(
         _rows(
             db,
@@ -211,16 +223,7 @@ def build_walks(db: Path, peer_db: Path, n: int) -> list[Walk]:
             [f"/cases/?{urlencode(c)}" for c in combos],
             [peer.list_path(peer_db, c) for c in combos],
         ),
-        Walk(
-            "searches",
-            [f"/cases/?{urlencode({'q': w})}" for w in words],
-            [peer.search_path(peer_db, w) for w in words],
-        ),
-        Walk(f"`{COMMON_WORD}`, page by page", _shuffled(_common_word_pages(db))),
-        Walk(
-            "rare words",
-            [f"/cases/?{urlencode({'q': w})}" for w in _shuffled(_rare_words(db, n))],
-        ),
+        *_search_walks(db, peer_db, n),
         Walk(
             "JSON of 50",
             [f"/cases.json?{urlencode([*c, ('page_size', 50)])}" for c in combos],
@@ -509,10 +512,17 @@ def size_report(
     ]
 
 
-def size_section(n: int, args) -> list[str]:
-    db = build_catalogue(n)
+def _walks_of(n: int) -> tuple[Path, Path, list[Walk], list]:
+    """The SQLite catalogue of n cases, its Datasette copy's path, the walks and workloads
+    (the same URLs on every engine: the cases are generated from one seed)."""
+    db = BENCH / f"catalogue-{n}.sqlite3"
     peer_db = db.with_name(f"peer-{db.stem}.db")
-    walks, workloads = build_walks(db, peer_db, n), warm_workloads(db, peer_db)
+    return db, peer_db, build_walks(db, peer_db, n), warm_workloads(db, peer_db)
+
+
+def size_section(n: int, args) -> list[str]:
+    build_catalogue(n)
+    db, peer_db, walks, workloads = _walks_of(n)
     log(f"{n:,} cases on SQLite: the catalogue (one gunicorn sync worker)")
     ours = measure_catalogue(sqlite_url(db), walks, workloads, args)
     theirs = None
@@ -538,11 +548,9 @@ def pg_size_section(n: int, args) -> list[str]:
 def pg_size_report(args) -> None:
     """Inside pg_virtualenv: generate the cases into its database, measure, write the lines."""
     n = args.pg_size
-    db = BENCH / f"catalogue-{n}.sqlite3"
-    peer_db = db.with_name(f"peer-{db.stem}.db")
     log(f"generating {n:,} cases into PostgreSQL")
     generate(pg_url(), n)
-    walks, workloads = build_walks(db, peer_db, n), warm_workloads(db, peer_db)
+    _, _, walks, workloads = _walks_of(n)
     log(f"{n:,} cases on PostgreSQL: the catalogue (one gunicorn sync worker)")
     ours = measure_catalogue(pg_url(), walks, workloads, args)
     lines = size_report(n, "PostgreSQL", walks, ours, None)
@@ -735,7 +743,8 @@ def header(args) -> list[str]:
         "  (its database is described in `scripts/peer.py`).",
         "- Sizes: `make bench BENCH_FLAGS=--sizes=10000` measures one; `--no-postgres` skips",
         "  PostgreSQL. Searches for a common word walk every page of its results (each page a",
-        "  URL of its own); rare words are title words at most one case in a thousand has.",
+        "  URL of its own); rare words are words of the text index that at most one case in a",
+        "  thousand has.",
         "- Cold walks and every p50 (1 conn.) come from a Python client with keep-alive",
         "  connections, which waits for every answer it asked for. Warm throughput comes from",
         "  `wrk -t2`, except where 16 answers in a row take more than a quarter of a run",
