@@ -7,8 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import F
 
 from cases.importer import ImportReport, import_cases
 
@@ -80,10 +84,72 @@ def write_seed(tmp_path) -> Callable[..., Path]:
     return write
 
 
+class ImportedRows:
+    """The rows one import of the real seed and editorial overlay adds or changes, read once
+    per run and written back for each test that asks for them: a test gets the tables an
+    import leaves (history included) for a few bulk writes instead of the importer's sixty
+    queries."""
+
+    def __init__(self):
+        models = apps.get_models(include_auto_created=True)
+        before = {model: self._rows(model) for model in models}
+        with transaction.atomic():
+            self.report = import_cases(
+                [SOURCE / "seed-cases.txt"], editorial=SOURCE / "editorial.toml"
+            )
+            after = {model: self._rows(model) for model in models}
+            transaction.set_rollback(True)
+        self.added, self.changed = {}, {}
+        for model in models:
+            if before[model].keys() - after[model].keys():
+                raise AssertionError(f"the import deleted rows of {model._meta.label}")
+            added = [row for pk, row in after[model].items() if pk not in before[model]]
+            changed = [
+                row
+                for pk, row in after[model].items()
+                if pk in before[model] and row != before[model][pk]
+            ]
+            if added:
+                self.added[model] = added
+            if changed:
+                self.changed[model] = changed
+
+    @staticmethod
+    def _rows(model) -> dict[object, dict]:
+        names = [field.attname for field in model._meta.concrete_fields]
+        return {row["pk"]: row for row in model._base_manager.values(*names, pk=F("pk"))}
+
+    def write(self) -> None:
+        with transaction.atomic():
+            for model, rows in self.added.items():
+                model._base_manager.bulk_create(model(**self._fields(row)) for row in rows)
+            for model, rows in self.changed.items():
+                names = [
+                    field.attname for field in model._meta.concrete_fields if not field.primary_key
+                ]
+                model._base_manager.bulk_update([model(**self._fields(row)) for row in rows], names)
+            # Rows written with their keys leave PostgreSQL's sequences behind them.
+            statements = connection.ops.sequence_reset_sql(no_style(), list(self.added))
+            if statements:
+                with connection.cursor() as cursor:
+                    cursor.execute("".join(statements))
+
+    @staticmethod
+    def _fields(row: dict) -> dict:
+        return {name: value for name, value in row.items() if name != "pk"}
+
+
+@pytest.fixture(scope="session")
+def _imported_rows(django_db_setup, django_db_blocker) -> ImportedRows:
+    with django_db_blocker.unblock():
+        return ImportedRows()
+
+
 @pytest.fixture
-def imported(db, seed_path, editorial_path) -> ImportReport:
+def imported(db, _imported_rows) -> ImportReport:
     """The real seed and editorial overlay imported into the test database."""
-    return import_cases([seed_path], editorial=editorial_path)
+    _imported_rows.write()
+    return _imported_rows.report
 
 
 @pytest.fixture
