@@ -8,6 +8,7 @@ adding its path (and the data it needs) to PAGES.
 
 from __future__ import annotations
 
+import functools
 import re
 from html import unescape
 from pathlib import Path
@@ -59,15 +60,16 @@ def fragments(message: str) -> set[str]:
     return {" ".join(piece.split()) for piece in pieces if piece.strip()}
 
 
-def english_fragments(code: str) -> set[str]:
+@functools.cache
+def english_fragments(code: str) -> frozenset[str]:
     """Fragments of the English messages that must not show on a page in `code`: long
     enough to tell apart from data, and no words of the language itself (“collections”,
-    “OpenAPI 3.1”: found in one of its translations)."""
+    “OpenAPI 3.1”: found in one of its translations). Read once per language and run."""
     catalogue = messages(code)
     for msgids, msgstrs in catalogue:
         assert all(msgstrs), f"{code}: untranslated {msgids[0]!r}"
     translated = " ".join(text for _, msgstrs in catalogue for text in msgstrs)
-    return {
+    return frozenset(
         piece
         for msgids, _ in catalogue
         for msgid in msgids
@@ -75,7 +77,7 @@ def english_fragments(code: str) -> set[str]:
         if len(piece) >= MIN_FRAGMENT
         and re.search("[A-Za-z]{3}", piece)
         and not shows(piece, unescape(translated))
-    }
+    )
 
 
 def shows(piece: str, text: str) -> bool:
