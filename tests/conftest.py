@@ -84,25 +84,22 @@ def write_seed(tmp_path) -> Callable[..., Path]:
     return write
 
 
-class ImportedRows:
-    """The rows one import of the real seed and editorial overlay adds or changes, read once
-    per run and written back for each test that asks for them: a test gets the tables an
-    import leaves (history included) for a few bulk writes instead of the importer's sixty
-    queries."""
+class Snapshot:
+    """The rows a load (an import, a fixture) adds or changes, read once per run and written
+    back for each test that asks for them: a test gets the tables the load leaves (history
+    included) for a few bulk writes instead of the load's own queries (the importer's sixty)."""
 
-    def __init__(self):
+    def __init__(self, load: Callable[[], object]):
         models = apps.get_models(include_auto_created=True)
         before = {model: self._rows(model) for model in models}
         with transaction.atomic():
-            self.report = import_cases(
-                [SOURCE / "seed-cases.txt"], editorial=SOURCE / "editorial.toml"
-            )
+            self.result = load()
             after = {model: self._rows(model) for model in models}
             transaction.set_rollback(True)
         self.added, self.changed = {}, {}
         for model in models:
             if before[model].keys() - after[model].keys():
-                raise AssertionError(f"the import deleted rows of {model._meta.label}")
+                raise AssertionError(f"the load deleted rows of {model._meta.label}")
             added = [row for pk, row in after[model].items() if pk not in before[model]]
             changed = [
                 row
@@ -140,16 +137,18 @@ class ImportedRows:
 
 
 @pytest.fixture(scope="session")
-def _imported_rows(django_db_setup, django_db_blocker) -> ImportedRows:
+def _imported(django_db_setup, django_db_blocker) -> Snapshot:
     with django_db_blocker.unblock():
-        return ImportedRows()
+        return Snapshot(
+            lambda: import_cases([SOURCE / "seed-cases.txt"], editorial=SOURCE / "editorial.toml")
+        )
 
 
 @pytest.fixture
-def imported(db, _imported_rows) -> ImportReport:
+def imported(db, _imported) -> ImportReport:
     """The real seed and editorial overlay imported into the test database."""
-    _imported_rows.write()
-    return _imported_rows.report
+    _imported.write()
+    return _imported.result
 
 
 @pytest.fixture

@@ -33,7 +33,8 @@ def run_bare(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def import_settings(**env: str) -> subprocess.CompletedProcess:
-    return run("-c", "import django; django.setup()", **env)
+    """Read the settings module (without the apps: a tenth of the CPU of django.setup())."""
+    return run("-c", "from django.conf import settings; settings.SECRET_KEY", **env)
 
 
 def last_line(stderr: str) -> str:
@@ -80,7 +81,7 @@ def test_production_without_a_site_url_fails_naming_it(site_url):
 def test_site_url_is_kept_without_its_trailing_slash():
     result = run(
         "-c",
-        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)",
+        "from django.conf import settings; print(settings.SITE_URL)",
         DJANGO_SECRET_KEY=SECRET_KEY,
         DJANGO_ALLOWED_HOSTS="example.org",
         SITE_URL="https://catalogue.example.org/",

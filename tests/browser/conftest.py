@@ -8,7 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from playwright.sync_api import ConsoleMessage, Page, Request, Response
+from pytest_django.live_server_helper import LiveServer
 
+from ..conftest import Snapshot
 from . import CHROMIUM, CHROMIUM_ARGS
 
 # Playwright's sync API runs an event loop in this thread, so Django would refuse ORM calls
@@ -27,8 +29,14 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+@pytest.fixture(scope="session")
+def _catalogue(django_db_setup, django_db_blocker) -> Snapshot:
+    with django_db_blocker.unblock():
+        return Snapshot(lambda: call_command("loaddata", "catalogue", verbosity=0))
+
+
 @pytest.fixture
-def catalogue(request):
+def catalogue(request, _catalogue):
     """The committed seed catalogue (3 published cases), visible to the live server's thread.
 
     On in-memory SQLite the server shares the test's connection, so the test's transaction is
@@ -36,7 +44,7 @@ def catalogue(request):
     test (a fifth of the browser run's time on SQLite)."""
     shared = connection.vendor == "sqlite" and connection.is_in_memory_db()
     request.getfixturevalue("db" if shared else "transactional_db")
-    call_command("loaddata", "catalogue", verbosity=0)
+    _catalogue.write()
 
 
 @pytest.fixture
@@ -97,9 +105,16 @@ def phone_page(_phone_page, base_url) -> Page:
 
 
 @pytest.fixture(scope="session")
-def base_url(live_server) -> str:
-    """pytest-playwright's base URL (for contexts and relative goto): the live server."""
-    return live_server.url
+def base_url(django_db_setup) -> str:
+    """pytest-playwright's base URL (for contexts and relative goto): a live server.
+
+    pytest-django's `live_server` would make every test that uses it flush every table at
+    its end; this one leaves each test to choose its own database access (see `catalogue`)."""
+    server = LiveServer("localhost")
+    server._live_server_modified_settings.enable()
+    yield server.url
+    server._live_server_modified_settings.disable()
+    server.stop()
 
 
 @pytest.fixture
