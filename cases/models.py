@@ -687,6 +687,13 @@ _SHARED = (
 )
 
 
+_SHARING_ORGANIZATIONS = (
+    "SELECT o.case_id, COUNT(*) FROM cases_caseorganization o WHERE o.organization_id IN"
+    " (SELECT organization_id FROM cases_caseorganization WHERE case_id = %(case)s)"
+    " AND o.case_id <> %(case)s GROUP BY o.case_id"
+)
+
+
 def related_sql(levels: int) -> str:
     """(id, title, shared themes, shared organizations) of the only published cases that can
     rank among the first %(limit)s related to case %(case)s: those sharing an organization,
@@ -835,6 +842,11 @@ class CaseQuerySet(models.QuerySet):
         rows = _rows(related_sql(len(case.themes.all())), params)
         ranked = sorted(rows, key=lambda row: (-row[2] - 2 * row[3], row[1]))
         return cards_by_id([pk for pk, *_ in ranked[:limit]])
+
+    def sharing_organizations(self, case: "Case") -> dict[int, int]:
+        """Other cases (any status) sharing organizations with `case`: id -> how many. One
+        walk of the (organization, case) index."""
+        return dict(_rows(_SHARING_ORGANIZATIONS, {"case": case.pk}))
 
     def _text_match(self, terms: SearchTerms) -> "CaseQuerySet":
         if connection.vendor == "postgresql":

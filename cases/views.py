@@ -224,7 +224,8 @@ class CaseDetailView(DetailView):
         return linked_data_response(linked_data.document([node]), request.media_type)
 
     def get_context_data(self, **kwargs):
-        related = Case.objects.related_to(self.object)
+        index = current_index(self.request)
+        related = index.related(self.object) if index else Case.objects.related_to(self.object)
         permalink = absolute_url(self.request, self.object.get_absolute_url())
         # A published case makes its collections public; a draft's page is for staff only.
         collections = self.object.collection_list()

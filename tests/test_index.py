@@ -71,6 +71,24 @@ def test_pages_from_the_index_are_the_pages_from_sql(client, settings, catalogue
     assert page(client, url) == from_sql
 
 
+def test_related_cases_from_the_index_are_those_from_sql(catalogue):
+    index = CatalogueIndex.build(CatalogueState.objects.current(public=True).token)
+    related = {}
+    for case in Case.objects.published().prefetch_related("themes"):
+        from_index = [card.slug for card in index.related(case)]
+        assert from_index == [card.slug for card in Case.objects.related_to(case)], case.slug
+        related[case.slug] = from_index
+    assert {len(slugs) for slugs in related.values()} == {5}  # every case has five here
+
+
+def test_a_case_page_from_the_index_is_the_page_from_sql(client, settings, catalogue):
+    for case in Case.objects.published().order_by("?")[:20]:
+        settings.CATALOGUE_INDEX = "off"
+        from_sql = page(client, case.get_absolute_url())
+        settings.CATALOGUE_INDEX = "inline"
+        assert page(client, case.get_absolute_url()) == from_sql
+
+
 def filtered(data, index=None) -> CaseFilter:
     casefilter = CaseFilter(data, queryset=Case.objects.published(), index=index)
     assert casefilter.is_valid(), casefilter.errors
