@@ -335,7 +335,7 @@ class CaseFilter(django_filters.FilterSet):
         index gives the ids, the catalogue index which are published and which titles match."""
         if not self.searching:
             return self.index.everything
-        return self.index.positions(Case.objects.matching_ids(self.terms))
+        return self.index.matching(self.terms)
 
     def _found(self, skip: str | None = None):
         """The index positions of the matching cases, ignoring facet `skip`."""

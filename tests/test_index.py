@@ -173,8 +173,10 @@ def test_staff_pages_follow_every_change_without_the_index(settings, catalogue, 
 
 
 @pytest.fixture
-def indexed(client, settings, catalogue):
-    """The index built for the current version, as after the first request."""
+def indexed(client, settings, catalogue, monkeypatch):
+    """An index built afresh for the current version (no search kept from an earlier test),
+    as after the first request."""
+    monkeypatch.setitem(catalogue_index._state, "index", None)
     settings.CATALOGUE_INDEX = "inline"
     page(client, "/cases/")
     cache.clear()
@@ -198,9 +200,23 @@ def test_pages_from_the_index_run_a_fixed_few_queries(
         assert client.get(url).status_code == 200
 
 
+def test_the_next_pages_of_a_search_reuse_its_text_match(
+    client, django_assert_num_queries, indexed
+):
+    client.get("/cases/?q=cooperative")
+    cache.clear()  # no shared copy of a page
+    # the catalogue version, then the page's cards: the text match is the first page's
+    for url in ["/cases/?q=cooperative&page=2", "/cases/?q=cooperative&theme=women"]:
+        with django_assert_num_queries(4):
+            assert client.get(url).status_code == 200
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
+        assert client.get("/cases/?q=cooperative+work").status_code == 200  # another search
+
+
 def test_a_case_page_runs_nine_queries(client, django_assert_num_queries, catalogue):
     case = Case.objects.published().order_by("title").first()
-    # version, case, its themes, its links; related cases; their cards (3); its collections
+    # version, case, its themes, its links; the cases sharing an organization (the rest of
+    # the related cases come from the index); their cards (3); its collections
     with django_assert_num_queries(9):
         assert client.get(case.get_absolute_url()).status_code == 200
 
