@@ -42,7 +42,6 @@ from .models import (
 log = logging.getLogger(__name__)
 CHUNK = 10_000  # rows read at a time while building: the rows are not all held at once
 ABSENT = 2**32 - 1  # the position of an id the index does not know (not published then)
-MATCHES_KEPT = 64  # searches whose matches a worker keeps (see CatalogueIndex.matched)
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,12 @@ class CatalogueIndex:
     vocabulary: dict[str, list[tuple[str, str]]]
     # The positions each recent search matched: the pages of one search share one text match
     # (at 100,000 cases, "cooperative" matches 99,503 and reading their ids takes PostgreSQL
-    # 120 ms). A bitmap holds at most 8 KB per 65,536 cases: 64 of them, 1 MB at 100,000.
-    matched: LRUCache = field(default_factory=lambda: LRUCache(MATCHES_KEPT), compare=False)
+    # 120 ms). A bitmap holds at most 8 KB per 65,536 cases: CATALOGUE_INDEX_SEARCHES of them
+    # (64: 1 MB at 100,000 cases).
+    matched: LRUCache = field(
+        default_factory=lambda: LRUCache(max(settings.CATALOGUE_INDEX_SEARCHES, 1)),
+        compare=False,
+    )
 
     @classmethod
     def build(cls, token: str) -> CatalogueIndex:
@@ -118,8 +121,9 @@ class CatalogueIndex:
             found = self.matched.get(key)
         if found is None:
             found = self.positions(Case.objects.matching_ids(terms))
-            with _lock:
-                self.matched[key] = found
+            if settings.CATALOGUE_INDEX_SEARCHES:
+                with _lock:
+                    self.matched[key] = found
         return found
 
     def in_titles(self, terms: SearchTerms) -> BitMap:

@@ -201,6 +201,8 @@ CATALOGUE_CARD_CACHE_BYTES = int(os.environ.get("CATALOGUE_CARD_CACHE_BYTES", st
 CATALOGUE_INDEX = os.environ.get("CATALOGUE_INDEX", "background").strip()
 if CATALOGUE_INDEX not in {"background", "inline", "off"}:
     raise ImproperlyConfigured("CATALOGUE_INDEX must be background, inline or off")
+# Searches whose matches the index keeps, so that their later pages skip the text match.
+CATALOGUE_INDEX_SEARCHES = int(os.environ.get("CATALOGUE_INDEX_SEARCHES", "64"))
 # Names the code in cache keys and ETags (e.g. the git commit); empty: a hash of the files.
 CATALOGUE_RELEASE = os.environ.get("CATALOGUE_RELEASE", "").strip()
 

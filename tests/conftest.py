@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import F
 
 from cases.importer import ImportReport, import_cases
 
@@ -113,27 +112,24 @@ class Snapshot:
 
     @staticmethod
     def _rows(model) -> dict[object, dict]:
+        """Every row of a model's table by its key."""
         names = [field.attname for field in model._meta.concrete_fields]
-        return {row["pk"]: row for row in model._base_manager.values(*names, pk=F("pk"))}
+        return {row[model._meta.pk.attname]: row for row in model._base_manager.values(*names)}
 
     def write(self) -> None:
         with transaction.atomic():
             for model, rows in self.added.items():
-                model._base_manager.bulk_create(model(**self._fields(row)) for row in rows)
+                model._base_manager.bulk_create(model(**row) for row in rows)
             for model, rows in self.changed.items():
                 names = [
                     field.attname for field in model._meta.concrete_fields if not field.primary_key
                 ]
-                model._base_manager.bulk_update([model(**self._fields(row)) for row in rows], names)
+                model._base_manager.bulk_update([model(**row) for row in rows], names)
             # Rows written with their keys leave PostgreSQL's sequences behind them.
             statements = connection.ops.sequence_reset_sql(no_style(), list(self.added))
             if statements:
                 with connection.cursor() as cursor:
                     cursor.execute("".join(statements))
-
-    @staticmethod
-    def _fields(row: dict) -> dict:
-        return {name: value for name, value in row.items() if name != "pk"}
 
 
 @pytest.fixture(scope="session")

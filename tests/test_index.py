@@ -213,6 +213,16 @@ def test_the_next_pages_of_a_search_reuse_its_text_match(
         assert client.get("/cases/?q=cooperative+work").status_code == 200  # another search
 
 
+def test_with_no_searches_kept_every_page_runs_the_text_match(
+    client, settings, django_assert_num_queries, indexed
+):
+    settings.CATALOGUE_INDEX_SEARCHES = 0
+    client.get("/cases/?q=cooperative")
+    cache.clear()
+    with django_assert_num_queries(5 + (connection.vendor == "postgresql")):
+        assert client.get("/cases/?q=cooperative&page=2").status_code == 200
+
+
 def test_a_case_page_runs_nine_queries(client, django_assert_num_queries, catalogue):
     case = Case.objects.published().order_by("title").first()
     # version, case, its themes, its links; the cases sharing an organization (the rest of
