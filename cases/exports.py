@@ -313,9 +313,8 @@ def _csv_row(card: CaseCard, url: str) -> dict[str, str]:
 def csv_lines(queryset, request):
     """Stream the header and one CSV line per case, a chunk of cases at a time.
 
-    The matching ids are read in order, and each chunk's cases as cards by key (three
-    queries, the ones a page of cards takes): no model instances, so 100,000 cases stream
-    in seconds.
+    The matching ids are read in order, and each chunk's cases as cards by key (the two
+    queries a page of cards takes): no model instances, so 100,000 cases stream in seconds.
     """
     yield _csv_line(tuple(CSV_HEADER))
     in_columns = itemgetter(*CSV_HEADER)  # a declared column the row lacks fails loudly
