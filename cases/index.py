@@ -100,6 +100,10 @@ class CatalogueIndex:
     def cases(self, found: BitMap, sort: str, in_title: BitMap | None) -> IndexedCases:
         return IndexedCases(self, found, sort, in_title)
 
+    def position_of(self, pk: int) -> int:
+        """The position of a case id, ABSENT if the index does not know it."""
+        return self.position[pk] if pk < len(self.position) else ABSENT
+
     def positions(self, ids: list[int]) -> BitMap:
         """The positions of these case ids (ids the index does not know are left out)."""
         if not ids:
@@ -154,7 +158,7 @@ class CatalogueIndex:
             for n in range(len(themes), 1, -1):
                 at_least[n] |= at_least[n - 1] & having
             at_least[1] |= having
-        itself = self.position[case.pk] if case.pk < len(self.position) else ABSENT
+        itself = self.position_of(case.pk)
         candidates = set()
         for n in range(1, len(themes) + 1):  # the first `limit` by title at each level
             exactly = at_least[n] - at_least[n + 1]
@@ -162,8 +166,8 @@ class CatalogueIndex:
             candidates.update(islice(exactly, limit))
         organizations = {}
         for pk, shared in Case.objects.sharing_organizations(case).items():
-            if pk < len(self.position) and self.position[pk] != ABSENT:
-                organizations[self.position[pk]] = shared
+            if (at := self.position_of(pk)) != ABSENT:
+                organizations[at] = shared
         candidates.update(organizations)
 
         def rank(at: int) -> tuple[int, int]:

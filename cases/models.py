@@ -1110,7 +1110,7 @@ _CARD_THEMES_AND_LINKS = (
 _CARD_CASES = (
     "SELECT c.id, c.slug, c.title, c.description, r.slug, r.name, c.country, c.city,"
     " c.marked_absent, c.language FROM cases_case c LEFT JOIN cases_region r ON r.id = c.region_id"
-    " WHERE c.id IN ({})"
+    " WHERE c.id IN ({ids})"
 )
 
 
@@ -1138,16 +1138,17 @@ def cards_by_id(ids: list[int]) -> list["CaseCard"]:
 
 
 def _card_rows(sql: str, ids: list[int]) -> list[tuple]:
-    return _rows(sql.format(", ".join(["%s"] * len(ids))), ids) if ids else []
+    """The rows of a query about these cases: each `{ids}` in `sql` stands for all of them."""
+    if not ids:
+        return []
+    return _rows(sql.format(ids=", ".join(["%s"] * len(ids))), ids * sql.count("{ids}"))
 
 
 def _card_themes_and_links(ids: list[int]) -> tuple[dict, dict]:
     """case id -> its ThemeList, and case id -> its CardLinks, for these cases."""
     themes, links, known = defaultdict(ThemeList), defaultdict(list), {}
-    if not ids:
-        return themes, links
-    sql = _CARD_THEMES_AND_LINKS.format(ids=", ".join(["%s"] * len(ids)))
-    for pk, kind, slug, name, org_kind, honorific, person, role, _ in _rows(sql, ids * 2):
+    for row in _card_rows(_CARD_THEMES_AND_LINKS, ids):
+        pk, kind, slug, name, org_kind, honorific, person, role, _ = row
         if kind == 0:
             theme = known.get(slug) or known.setdefault(slug, Theme(slug=slug, name=name))
             themes[pk].append(theme)
