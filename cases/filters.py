@@ -172,6 +172,28 @@ class Chip:
     name: str  # "q" for the search, else the facet
 
 
+class FacetField(django_filters.fields.MultipleChoiceField):
+    """A facet's values, checked against a set. The choices are the same for every request,
+    so the form's copies of the field share them: Django deep-copies every choice for each
+    form, and checks a value by walking them all (250 translated names for a country)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.known = {}  # shared by the copies; filled once with the valid values
+
+    def __deepcopy__(self, memo):
+        return forms.Field.__deepcopy__(self, memo)
+
+    def valid_value(self, value):
+        if "values" not in self.known:
+            self.known["values"] = frozenset(str(key) for key, _ in self.choices)
+        return value in self.known["values"]
+
+
+class FacetFilter(django_filters.MultipleChoiceFilter):
+    field_class = FacetField
+
+
 # The last form class CaseFilter made, with the vocabulary it was made for.
 _form_classes: dict[str, tuple] = {}
 
@@ -180,25 +202,25 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="search_text", method="search", max_length=MAX_QUERY_LENGTH, label="Search"
     )
-    theme = django_filters.MultipleChoiceFilter(
+    theme = FacetFilter(
         field_name="themes",
         choices=[],
         method="filter_themes",
         error_messages=_unknown("theme"),
     )
-    region = django_filters.MultipleChoiceFilter(
+    region = FacetFilter(
         field_name="region",
         choices=[],
         method="filter_regions",
         error_messages=_unknown("region"),
     )
-    country = django_filters.MultipleChoiceFilter(
+    country = FacetFilter(
         field_name="country",
         choices=country_choices,
         method="filter_countries",
         error_messages=_unknown("country"),
     )
-    kind = django_filters.MultipleChoiceFilter(
+    kind = FacetFilter(
         field_name="organizations__kind",
         choices=Organization.Kind.choices,
         method="filter_kinds",
@@ -485,7 +507,7 @@ class OrganizationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         field_name="name", method="search", max_length=MAX_QUERY_LENGTH, label="Search"
     )
-    kind = django_filters.MultipleChoiceFilter(
+    kind = FacetFilter(
         field_name="kind",
         choices=Organization.Kind.choices,
         method="filter_kinds",
