@@ -32,6 +32,7 @@ from .models import (
     CaseCard,
     CaseOrganization,
     CatalogueState,
+    Organization,
     Region,
     SearchTerms,
     Theme,
@@ -57,6 +58,7 @@ class CatalogueIndex:
     title_words: list[str]  # every word of the folded titles, sorted
     titled: list[BitMap]  # the positions of the titles with each of those words
     vocabulary: dict[str, list[tuple[str, str]]]
+    organizations: int  # how many have a published case
     # The positions each recent search matched: the pages of one search share one text match
     # (at 100,000 cases, "cooperative" matches 99,503 and reading their ids takes PostgreSQL
     # 120 ms). A bitmap holds at most 8 KB per 65,536 cases: CATALOGUE_INDEX_SEARCHES of them
@@ -89,8 +91,18 @@ class CatalogueIndex:
         title_words = sorted(words)
         titled = [words[word] for word in title_words]
         vocabulary = load_vocabulary()
+        organizations = Organization.objects.public().count()
         return cls(
-            token, ids, position, recent, recent_rank, values, title_words, titled, vocabulary
+            token,
+            ids,
+            position,
+            recent,
+            recent_rank,
+            values,
+            title_words,
+            titled,
+            vocabulary,
+            organizations,
         )
 
     @property
@@ -175,6 +187,10 @@ class CatalogueIndex:
             return -shared, at
 
         return cards_by_id([self.ids[at] for at in sorted(candidates, key=rank)[:limit]])
+
+    def totals(self, name: str) -> dict[str, int]:
+        """How many published cases have each value of a facet."""
+        return {value: len(cases) for value, cases in self.values[name].items()}
 
     def counts(self, among: BitMap, name: str) -> dict[str, int]:
         """How many of `among` have each value of a facet."""

@@ -97,9 +97,24 @@ class HomeView(TemplateView):
     template_name = "cases/home.html"
 
     def get_context_data(self, **kwargs):
-        published = Case.objects.published()
+        context = super().get_context_data(**self.summary(), recent=self.recent(6), **kwargs)
+        return {**context, "region_map": home_map(context["regions"])}
 
-        def summary():
+    def summary(self) -> dict:
+        """The catalogue's counts: from the index when it is current, else from SQL (grouped
+        queries over every case, kept for the catalogue version)."""
+        index = current_index(self.request)
+        if index:
+            return {
+                "case_count": len(index.ids),
+                "organization_count": index.organizations,
+                "country_count": sum(1 for cases in index.values["country"].values() if cases),
+                "themes": with_case_counts(self.request, Theme),
+                "regions": with_case_counts(self.request, Region),
+            }
+
+        def counted():
+            published = Case.objects.published()
             return {
                 "case_count": published.count(),
                 "organization_count": Organization.objects.public().count(),
@@ -108,12 +123,7 @@ class HomeView(TemplateView):
                 "regions": list(Region.objects.with_case_counts()),
             }
 
-        context = super().get_context_data(
-            **cached(self.request, "home", summary),
-            recent=self.recent(6),
-            **kwargs,
-        )
-        return {**context, "region_map": home_map(context["regions"])}
+        return cached(self.request, "home", counted)
 
     def recent(self, n: int):
         """The n most recently updated published cases, as cards."""
@@ -343,12 +353,25 @@ class OrganizationDetailView(CasesOfMixin, ListView):
         return CardPages(Case.objects.naming(self.object).order_by("title"))
 
 
+def with_case_counts(request, model: type[Theme | Region]) -> list:
+    """Every theme or region by name, each with `case_count`: from the index's bitmaps when it
+    is current, else from a query grouping every case's links."""
+    index = current_index(request)
+    if index is None:
+        return list(model.objects.with_case_counts())
+    totals = index.totals(model._meta.model_name)
+    named = list(model.objects.order_by("name"))
+    for item in named:
+        item.case_count = totals.get(item.slug, 0)
+    return named
+
+
 class ThemeListView(ListView):
     template_name = "cases/theme_list.html"
     context_object_name = "themes"
 
     def get_queryset(self):
-        return Theme.objects.with_case_counts()
+        return with_case_counts(self.request, Theme)
 
 
 class RegionListView(ListView):
@@ -356,7 +379,7 @@ class RegionListView(ListView):
     context_object_name = "regions"
 
     def get_queryset(self):
-        return Region.objects.with_case_counts()
+        return with_case_counts(self.request, Region)
 
 
 class ThemeDetailView(CasesOfMixin, ListView):

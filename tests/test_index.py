@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import index as catalogue_index
@@ -39,6 +40,8 @@ URLS = [
     "/cases.json?kind=sse-organization&sort=-title&page=4&page_size=30",
     "/themes/women/?page=2",
     "/regions/asia/",
+    "/themes/",
+    "/es/regions/",
 ]
 
 
@@ -189,6 +192,7 @@ def indexed(client, settings, catalogue, monkeypatch):
         ("/cases/?theme=women&region=asia", 3),
         ("/cases.json?theme=women&page_size=50", 3),
         ("/themes/women/", 4),  # and the theme
+        ("/", 5),  # the recent cards (2), the themes, the regions: counted by the index
         # and the text match (PostgreSQL: and the setting that has it read the text index)
         ("/cases/?q=cooperative", 4 + (connection.vendor == "postgresql")),
     ],
@@ -198,6 +202,14 @@ def test_pages_from_the_index_run_a_fixed_few_queries(
 ):
     with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/", "/themes/", "/regions/"])
+def test_counts_of_cases_come_from_the_index_without_reading_the_cases(client, indexed, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+
+    assert not [query for query in queries if "COUNT(" in query["sql"].upper()]
 
 
 def test_the_next_pages_of_a_search_reuse_its_text_match(
