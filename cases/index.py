@@ -32,6 +32,7 @@ from .models import (
     CaseCard,
     CaseOrganization,
     CatalogueState,
+    CollectionCase,
     Organization,
     Region,
     SearchTerms,
@@ -59,6 +60,8 @@ class CatalogueIndex:
     titled: list[BitMap]  # the positions of the titles with each of those words
     vocabulary: dict[str, list[tuple[str, str]]]
     organizations: int  # how many have a published case
+    themes: list[tuple[str, tuple]]  # (slug, the row of its Theme), by name
+    collected: BitMap  # the positions of the cases in a collection
     # The positions each recent search matched: the pages of one search share one text match
     # (at 100,000 cases, "cooperative" matches 99,503 and reading their ids takes PostgreSQL
     # 120 ms). A bitmap holds at most 8 KB per 65,536 cases: CATALOGUE_INDEX_SEARCHES of them
@@ -92,6 +95,12 @@ class CatalogueIndex:
         titled = [words[word] for word in title_words]
         vocabulary = load_vocabulary()
         organizations = Organization.objects.public().count()
+        themes = Theme.objects.rows_by_name()
+        collected = BitMap(
+            at
+            for pk in CollectionCase.objects.values_list("case_id", flat=True).distinct()
+            if (at := position[pk] if pk < len(position) else ABSENT) != ABSENT
+        )
         return cls(
             token,
             ids,
@@ -103,6 +112,8 @@ class CatalogueIndex:
             titled,
             vocabulary,
             organizations,
+            themes,
+            collected,
         )
 
     @property
@@ -115,6 +126,19 @@ class CatalogueIndex:
     def position_of(self, pk: int) -> int:
         """The position of a case id, ABSENT if the index does not know it."""
         return self.position[pk] if pk < len(self.position) else ABSENT
+
+    def themes_of(self, pk: int) -> list[tuple] | None:
+        """The Theme rows of a case, by name; None if the index does not know the case."""
+        at = self.position_of(pk)
+        if at == ABSENT:
+            return None
+        having = self.values["theme"]
+        return [row for slug, row in self.themes if at in having.get(slug, ())]
+
+    def in_a_collection(self, pk: int) -> bool:
+        """False only when the index knows the case is in no collection."""
+        at = self.position_of(pk)
+        return at == ABSENT or at in self.collected
 
     def positions(self, ids: list[int]) -> BitMap:
         """The positions of these case ids (ids the index does not know are left out)."""

@@ -435,6 +435,13 @@ class VocabularyQuerySet(models.QuerySet):
     def get_by_natural_key(self, name):
         return self.get(name=name)
 
+    def rows_by_name(self) -> list[tuple[str, tuple]]:
+        """(slug, row of the model's columns as _instance takes it) of each, by name."""
+        table = f'"{self.model._meta.db_table}"'
+        rows = _rows(f'SELECT {_columns(self.model)} FROM {table} ORDER BY {table}."name"', [])
+        slug_at = [field.attname for field in _fields(self.model)].index("slug")
+        return [(row[slug_at], row) for row in rows]
+
     def with_case_counts(self) -> "VocabularyQuerySet":
         """Each theme or region with the number of its published cases."""
         published = Q(cases__status=Case.Status.PUBLISHED)
@@ -766,11 +773,11 @@ class CaseQuerySet(models.QuerySet):
             "themes", Prefetch("caseorganization_set", queryset=links, to_attr="links")
         )
 
-    def get_for_page(self, slug: str) -> "Case":
+    def get_for_page(self, slug: str, index=None) -> "Case":
         """The case of `slug` among these, as for_listing() loads it (the same 3 queries), read
         by plain SQL: the ORM's compiling and prefetching cost ten times the queries. Only
         these cases' conditions are compiled (visible_to's), so they may name only the case's
-        own columns."""
+        own columns. A current CatalogueIndex that knows the case tells its themes."""
         try:
             where, params = self.query.get_compiler(self.db).compile(self.query.where)
         except FullResultSet:  # no condition (staff see every case)
@@ -779,7 +786,9 @@ class CaseQuerySet(models.QuerySet):
         if not rows:
             raise Case.DoesNotExist(f"No case with the slug {slug!r} among these.")
         case = _case(rows[0])
-        themes = _rows(_THEMES_SQL.format(_columns(Theme)), [case.pk])
+        themes = index.themes_of(case.pk) if index else None
+        if themes is None:
+            themes = _rows(_THEMES_SQL.format(_columns(Theme)), [case.pk])
         case._prefetched_objects_cache = {"themes": ThemeList(_instance(Theme, t) for t in themes)}
         case.links = [_link(row) for row in _rows(_links_sql(), [case.pk])]
         return case

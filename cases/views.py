@@ -223,7 +223,7 @@ class CaseDetailView(DetailView):
     def get_object(self, queryset=None):
         cases = Case.objects.visible_to(self.request.user)
         try:
-            return cases.get_for_page(slug=self.kwargs["slug"])
+            return cases.get_for_page(self.kwargs["slug"], current_index(self.request))
         except Case.DoesNotExist:
             raise Http404(f"No case with the slug “{self.kwargs['slug']}”.") from None
 
@@ -238,7 +238,8 @@ class CaseDetailView(DetailView):
         related = index.related(self.object) if index else Case.objects.related_to(self.object)
         permalink = absolute_url(self.request, self.object.get_absolute_url())
         # A published case makes its collections public; a draft's page is for staff only.
-        collections = self.object.collection_list()
+        in_one = not index or index.in_a_collection(self.object.pk)
+        collections = self.object.collection_list() if in_one else []
         return super().get_context_data(
             related=related, permalink=permalink, collections=collections, **kwargs
         )

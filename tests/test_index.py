@@ -18,7 +18,7 @@ from cases import synthetic
 from cases.filters import CaseFilter
 from cases.index import CatalogueIndex, current_index
 from cases.models import Case, CatalogueState, Organization
-from tests.factories import make_case, make_organization
+from tests.factories import make_case, make_collection, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -237,10 +237,31 @@ def test_with_no_searches_kept_every_page_runs_the_text_match(
 
 def test_a_case_page_runs_eight_queries(client, django_assert_num_queries, catalogue):
     case = Case.objects.published().order_by("title").first()
-    # version, case, its themes, its links; the cases sharing an organization (the rest of
-    # the related cases come from the index); their cards (2); its collections
+    # version, case, its themes, its links; the cases sharing an organization, the related
+    # cases; their cards (2); its collections
     with django_assert_num_queries(8):
         assert client.get(case.get_absolute_url()).status_code == 200
+
+
+def test_with_the_index_a_case_page_runs_six_queries(client, django_assert_num_queries, indexed):
+    case = Case.objects.published().order_by("title").first()
+    # version, case, its links; the cases sharing an organization; the related cards (2).
+    # The index tells its themes, the other related cases and that it is in no collection.
+    with django_assert_num_queries(6):
+        page = client.get(case.get_absolute_url()).content.decode()
+
+    for theme in case.themes.all():
+        assert f'href="{theme.get_absolute_url()}"' in page
+
+
+def test_with_the_index_a_case_in_a_collection_lists_it(client, indexed):
+    case = Case.objects.published().order_by("title").first()
+    collection = make_collection("Counted collection", cases=[case])
+    client.get("/cases/")  # the index of the new version
+
+    page = client.get(case.get_absolute_url()).content.decode()
+
+    assert f'href="{collection.get_absolute_url()}"' in page
 
 
 def test_an_organization_page_runs_five_queries(client, django_assert_num_queries, catalogue):
