@@ -519,12 +519,28 @@ class OrganizationFilter(django_filters.FilterSet):
         fields = []
         form = OrganizationFilterForm
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, directory=None, **kwargs):
         super().__init__(normalize(data) if data is not None else None, *args, **kwargs)
+        # With the current CatalogueIndex's OrganizationDirectory (cases/index.py), the search,
+        # the counts and the pages come from it; without one, from SQL.
+        self.directory = directory
 
     @cached_property
     def terms(self) -> SearchTerms:
         return search_terms(self.form.cleaned_data.get("q") or "")
+
+    @cached_property
+    def found(self):
+        """The directory's positions of the organizations the search finds."""
+        return self.directory.matching(self.terms)
+
+    def results(self):
+        """The organizations of the page's search and kinds, in its order: what it pages."""
+        if self.directory is None:
+            return self.qs
+        chosen = self.form.cleaned_data.get("kind")
+        found = self.found & self.directory.of_kinds(chosen) if chosen else self.found
+        return self.directory.listing(found, self.sort)
 
     @cached_property
     def named(self) -> list[int]:
@@ -564,6 +580,9 @@ class OrganizationFilter(django_filters.FilterSet):
     @cached_property
     def kind_counts(self) -> dict[str, int]:
         """How many organizations of each kind the search finds (one pass over them)."""
+        if self.directory is not None:
+            kinds = self.directory.kinds.items()
+            return {kind: self.found.intersection_cardinality(having) for kind, having in kinds}
         return self.search(self.queryset, "q", self.terms).kind_counts()
 
     def total(self) -> int:

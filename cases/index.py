@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import threading
 from array import array
-from bisect import bisect_left
-from collections import defaultdict
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import accumulate, islice
 from operator import itemgetter
 
 from cachetools import LRUCache
@@ -59,7 +59,7 @@ class CatalogueIndex:
     title_words: list[str]  # every word of the folded titles, sorted
     titled: list[BitMap]  # the positions of the titles with each of those words
     vocabulary: dict[str, list[tuple[str, str]]]
-    organizations: int  # how many have a published case
+    directory: OrganizationDirectory  # the organizations named by a published case
     themes: list[tuple[str, tuple]]  # (slug, the row of its Theme), by name
     collected: BitMap  # the positions of the cases in a collection
     # The positions each recent search matched: the pages of one search share one text match
@@ -94,7 +94,7 @@ class CatalogueIndex:
         title_words = sorted(words)
         titled = [words[word] for word in title_words]
         vocabulary = load_vocabulary()
-        organizations = Organization.objects.public().count()
+        directory = OrganizationDirectory.build(position)
         themes = Theme.objects.rows_by_name()
         collected = BitMap(
             at
@@ -111,7 +111,7 @@ class CatalogueIndex:
             title_words,
             titled,
             vocabulary,
-            organizations,
+            directory,
             themes,
             collected,
         )
@@ -119,6 +119,11 @@ class CatalogueIndex:
     @property
     def everything(self) -> BitMap:
         return BitMap(range(len(self.ids)))
+
+    @property
+    def organizations(self) -> int:
+        """How many organizations a published case names."""
+        return len(self.directory.ids)
 
     def cases(self, found: BitMap, sort: str, in_title: BitMap | None) -> IndexedCases:
         return IndexedCases(self, found, sort, in_title)
@@ -283,6 +288,92 @@ def _recent_order(published, position: array) -> array:
             tied.append(position[pk])
     order.extend(sorted(tied))
     return order
+
+
+@dataclass(frozen=True)
+class OrganizationDirectory:
+    """The organizations a published case names, by name (position 0 = the first name, in
+    the database's order): what /organizations/ lists, searches, counts and sorts."""
+
+    ids: array  # position -> organization id
+    cases: array  # position -> how many published cases name it
+    kinds: dict[str, BitMap]  # kind -> positions
+    by_cases: array  # rank (most cases first, then by name) -> position
+    cases_rank: array  # position -> that rank
+    names: str  # " folded name " of each position, one a line, as SearchTerms.all_in reads it
+    starts: array  # position -> where its line starts in `names`
+
+    @classmethod
+    def build(cls, position: array) -> OrganizationDirectory:
+        """From the links (which name a published case: `position` knows those cases) and
+        the organizations by name."""
+        size = len(position)
+        links = CaseOrganization.objects.order_by().values_list("organization_id", "case_id")
+        counted = Counter(
+            org for org, case in links.iterator(CHUNK) if case < size and position[case] != ABSENT
+        )
+        ids, cases, kinds, lines = array("q"), array("I"), defaultdict(BitMap), []
+        named = Organization.objects.order_by("name").values_list("pk", "name", "kind")
+        for pk, name, kind in named.iterator(CHUNK):
+            if counted[pk]:
+                kinds[kind].add(len(ids))
+                ids.append(pk)
+                cases.append(counted[pk])
+                lines.append(f" {fold(name)} ")
+        by_cases = array("I", sorted(range(len(ids)), key=lambda at: (-cases[at], at)))
+        cases_rank = array("I", bytes(4 * len(ids)))
+        for rank, at in enumerate(by_cases):
+            cases_rank[at] = rank
+        starts = array("I", accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+        return cls(ids, cases, dict(kinds), by_cases, cases_rank, "\n".join(lines), starts)
+
+    def matching(self, terms: SearchTerms) -> BitMap:
+        """The positions of the names with every search word (SearchTerms.all_in)."""
+        found = None
+        for word, prefix in terms.prefixed:
+            pattern, having, at = f" {word}" if prefix else f" {word} ", BitMap(), 0
+            while (at := self.names.find(pattern, at)) != -1:
+                having.add(bisect_right(self.starts, at) - 1)
+                at += 1
+            found = having if found is None else found & having
+        return found if found is not None else BitMap(range(len(self.ids)))
+
+    def of_kinds(self, kinds: list[str]) -> BitMap:
+        return BitMap.union(BitMap(), *(self.kinds.get(kind, BitMap()) for kind in kinds))
+
+    def listing(self, found: BitMap, sort: str) -> IndexedOrganizations:
+        return IndexedOrganizations(self, found, sort)
+
+
+class IndexedOrganizations:
+    """The organizations found, by name or by number of cases, sliced by position: what a
+    Paginator pages. Each carries `case_count`, as with_case_counts() annotates it."""
+
+    def __init__(self, directory: OrganizationDirectory, found: BitMap, sort: str):
+        self.directory, self.found, self.sort = directory, found, sort
+
+    def count(self) -> int:
+        return len(self.found)
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def __getitem__(self, key: slice) -> list[Organization]:
+        directory, start, stop = self.directory, key.start or 0, key.stop
+        if self.sort != "cases":
+            taken = self.found[start:stop]
+        elif len(self.found) == len(directory.ids):  # every one: the ranks are 0 to n - 1
+            taken = directory.by_cases[start:stop]
+        else:
+            ranks = BitMap(map(directory.cases_rank.__getitem__, self.found))
+            taken = [directory.by_cases[rank] for rank in ranks[start:stop]]
+        by_id = Organization.objects.in_bulk([directory.ids[at] for at in taken])
+        page = []
+        for at in taken:
+            if organization := by_id.get(directory.ids[at]):  # else deleted since: left out
+                organization.case_count = directory.cases[at]
+                page.append(organization)
+        return page
 
 
 class IndexedCases:

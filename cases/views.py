@@ -97,33 +97,14 @@ class HomeView(TemplateView):
     template_name = "cases/home.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**self.summary(), recent=self.recent(6), **kwargs)
+        context = super().get_context_data(
+            counts=catalogue_counts(self.request),
+            themes=with_case_counts(self.request, Theme),
+            regions=with_case_counts(self.request, Region),
+            recent=self.recent(6),
+            **kwargs,
+        )
         return {**context, "region_map": home_map(context["regions"])}
-
-    def summary(self) -> dict:
-        """The catalogue's counts: from the index when it is current, else from SQL (grouped
-        queries over every case, kept for the catalogue version)."""
-        index = current_index(self.request)
-        if index:
-            return {
-                "case_count": len(index.ids),
-                "organization_count": index.organizations,
-                "country_count": sum(1 for cases in index.values["country"].values() if cases),
-                "themes": with_case_counts(self.request, Theme),
-                "regions": with_case_counts(self.request, Region),
-            }
-
-        def counted():
-            published = Case.objects.published()
-            return {
-                "case_count": published.count(),
-                "organization_count": Organization.objects.public().count(),
-                "country_count": published.exclude(country="").values("country").distinct().count(),
-                "themes": list(Theme.objects.with_case_counts()),
-                "regions": list(Region.objects.with_case_counts()),
-            }
-
-        return cached(self.request, "home", counted)
 
     def recent(self, n: int):
         """The n most recently updated published cases, as cards."""
@@ -295,14 +276,19 @@ class OrganizationListView(ListView):
         return filterset.canonical_query() if filterset.is_valid() else None
 
     def get(self, request, *args, **kwargs):
-        self.filterset = OrganizationFilter(request.GET, queryset=Organization.objects.public())
+        index = current_index(request)
+        self.filterset = OrganizationFilter(
+            request.GET,
+            queryset=Organization.objects.public(),
+            directory=index.directory if index else None,
+        )
         if not self.filterset.is_valid():
             return bad_request(request, self.filterset.errors)
         self.kwargs["page"] = self.filterset.form.cleaned_data.get("page") or 1
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return self.filterset.qs
+        return self.filterset.results()
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
@@ -516,15 +502,26 @@ class ApiView(TemplateView):
         return super().get_context_data(document=api_document(self.request), **kwargs)
 
 
-def catalogue_counts() -> dict[str, int]:
-    published = Case.objects.published()
-    return {
-        "cases": published.count(),
-        "organizations": Organization.objects.public().count(),
-        "countries": published.exclude(country="").values("country").distinct().count(),
-        "themes": Theme.objects.count(),
-        "regions": Region.objects.count(),
-    }
+def catalogue_counts(request) -> dict[str, int]:
+    """How many published cases there are, organizations they name and countries they are in:
+    from the index when it is current, else from SQL (kept for the catalogue version)."""
+    index = current_index(request)
+    if index:
+        return {
+            "cases": len(index.ids),
+            "organizations": index.organizations,
+            "countries": sum(1 for cases in index.values["country"].values() if cases),
+        }
+
+    def counted():
+        published = Case.objects.published()
+        return {
+            "cases": published.count(),
+            "organizations": Organization.objects.public().count(),
+            "countries": published.exclude(country="").values("country").distinct().count(),
+        }
+
+    return cached(request, "counts", counted)
 
 
 class DataView(TemplateView):
@@ -536,7 +533,11 @@ class DataView(TemplateView):
         changed_at = CatalogueState.objects.current(public=True).changed_at
         citation = citations.of_catalogue(self.request, changed_at)
         return super().get_context_data(
-            counts=cached(self.request, "data-counts", catalogue_counts),
+            counts={
+                **catalogue_counts(self.request),
+                "themes": Theme.objects.count(),
+                "regions": Region.objects.count(),
+            },
             page_fields=exports.PAGE_FIELDS,
             case_fields=exports.dictionary(exports.CASE_FIELDS),
             csv_columns=exports.CSV_COLUMNS,

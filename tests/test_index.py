@@ -15,9 +15,9 @@ from django.utils import timezone
 
 from cases import index as catalogue_index
 from cases import synthetic
-from cases.filters import CaseFilter
+from cases.filters import CaseFilter, OrganizationFilter
 from cases.index import CatalogueIndex, current_index
-from cases.models import Case, CatalogueState, Organization
+from cases.models import Case, CatalogueState, Organization, fold
 from tests.factories import make_case, make_collection, make_organization
 
 pytestmark = pytest.mark.django_db
@@ -42,6 +42,12 @@ URLS = [
     "/regions/asia/",
     "/themes/",
     "/es/regions/",
+    "/data/",
+    "/organizations/",
+    "/organizations/?page=2",
+    "/organizations/?q=co&sort=cases",
+    "/organizations/?kind=sse-organization&kind=government-and-public-agency&sort=cases&page=2",
+    "/es/organizations/?q=de+la",
 ]
 
 
@@ -120,6 +126,31 @@ def test_facet_counts_totals_and_order_agree_with_sql_for_any_filters(catalogue)
         assert [c.pk for c in index_cases[5:17]] == [c.pk for c in sql_cases[5:17]], data
 
 
+def test_organization_searches_counts_and_pages_agree_with_sql(catalogue):
+    directory = CatalogueIndex.build(CatalogueState.objects.current(public=True).token).directory
+    names = Organization.objects.public().values_list("name", flat=True)
+    words = sorted({word for name in names for word in fold(name).split()})
+    draw = random.Random(3)
+    searches = ["", "de", "co", "zzz", *draw.sample(words, 20)]
+    searches += [word[:4] for word in draw.sample(words, 10)]
+    searches += [" ".join(draw.sample(words, 2)) for _ in range(10)]
+    for sort in ["name", "cases"]:
+        for q in searches:
+            data = {"q": q, "sort": sort, "kind": draw.sample(Organization.Kind.values, 1)}
+            by_sql = OrganizationFilter(data, queryset=Organization.objects.public())
+            by_index = OrganizationFilter(
+                data, queryset=Organization.objects.public(), directory=directory
+            )
+            assert by_sql.is_valid() and by_index.is_valid()
+            sql_page, index_page = by_sql.results()[3:40], by_index.results()[3:40]
+
+            assert by_index.kinds() == by_sql.kinds(), data
+            assert by_index.results().count() == by_sql.total(), data
+            assert [(o.pk, o.case_count) for o in index_page] == [
+                (o.pk, o.case_count) for o in sql_page
+            ], data
+
+
 def test_an_edit_shows_at_once_while_the_next_index_builds_in_the_background(
     client, settings, monkeypatch, catalogue
 ):
@@ -193,6 +224,7 @@ def indexed(client, settings, catalogue, monkeypatch):
         ("/cases.json?theme=women&page_size=50", 3),
         ("/themes/women/", 4),  # and the theme
         ("/", 5),  # the recent cards (2), the themes, the regions: counted by the index
+        ("/organizations/?sort=cases", 2),  # the organizations of the page
         # and the text match (PostgreSQL: and the setting that has it read the text index)
         ("/cases/?q=cooperative", 4 + (connection.vendor == "postgresql")),
     ],
@@ -204,12 +236,22 @@ def test_pages_from_the_index_run_a_fixed_few_queries(
         assert client.get(url).status_code == 200
 
 
-@pytest.mark.parametrize("url", ["/", "/themes/", "/regions/"])
+@pytest.mark.parametrize("url", ["/", "/themes/", "/regions/", "/organizations/"])
 def test_counts_of_cases_come_from_the_index_without_reading_the_cases(client, indexed, url):
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
 
     assert not [query for query in queries if "COUNT(" in query["sql"].upper()]
+
+
+@pytest.mark.parametrize(
+    "url", ["/data/", "/organizations/", "/organizations/?q=co&kind=sse-organization&sort=cases"]
+)
+def test_organizations_come_from_the_index_without_reading_the_cases(client, indexed, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+
+    assert not [query for query in queries if "cases_case" in query["sql"]]
 
 
 def test_the_next_pages_of_a_search_reuse_its_text_match(
