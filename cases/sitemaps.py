@@ -20,6 +20,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 
 from .caching import absolute_url
+from .index import current_index
 from .models import Case, CaseOrganization, Collection, CollectionCase, Organization, Region, Theme
 
 PUBLISHED = Case.Status.PUBLISHED
@@ -47,11 +48,15 @@ class LanguageVersions:
 
 
 class CatalogueSitemap(Sitemap):
-    """Links on SITE_URL's scheme and host; else (development) the request's."""
+    """Links on SITE_URL's scheme and host; else (development) the request's. `index`: the
+    current CatalogueIndex, when there is one."""
 
     i18n = True
     alternates = True
     x_default = True
+
+    def __init__(self, index=None):
+        self.index = index
 
     def get_protocol(self, protocol=None):
         return urlsplit(settings.SITE_URL).scheme or super().get_protocol(protocol)
@@ -101,18 +106,41 @@ class CaseSitemap(CatalogueSitemap):
 
 
 class OrganizationSitemap(CatalogueSitemap):
+    """Public organizations by name: from the index's directory, a page reads only its own."""
+
     limit = PAGE_SIZE
 
     def items(self):
-        # Per organization of the page (a subquery, not a GROUP BY over all of them).
-        links = CaseOrganization.objects.filter(organization=OuterRef("pk"), case__status=PUBLISHED)
-        latest = links.values("organization").annotate(latest=Max("case__updated_at"))
-        public = Organization.objects.public().only("slug").order_by("pk")
-        return public.annotate(lastmod=Subquery(latest.values("latest")))
+        if self.index is not None:
+            return DirectoryPages(self.index.directory.ids)
+        return with_lastmod(Organization.objects.public()).order_by("name")
 
     def get_latest_lastmod(self):
         links = CaseOrganization.objects.filter(case__status=PUBLISHED)
         return links.aggregate(latest=Max("case__updated_at"))["latest"]
+
+
+def with_lastmod(organizations: QuerySet) -> QuerySet:
+    """Each with `lastmod`, the latest update of its published cases: a subquery per
+    organization of the page, not a GROUP BY over all of them."""
+    links = CaseOrganization.objects.filter(organization=OuterRef("pk"), case__status=PUBLISHED)
+    latest = links.values("organization").annotate(latest=Max("case__updated_at"))
+    return organizations.only("slug").annotate(lastmod=Subquery(latest.values("latest")))
+
+
+class DirectoryPages:
+    """Organizations by the ids of an OrganizationDirectory, in its (name) order, sliced."""
+
+    def __init__(self, ids):
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, key: slice) -> list[Organization]:
+        ids = self.ids[key]
+        found = with_lastmod(Organization.objects.filter(pk__in=ids)).in_bulk()
+        return [found[pk] for pk in ids if pk in found]
 
 
 class VocabularySitemap(CatalogueSitemap):
@@ -169,10 +197,15 @@ SITEMAPS = {
 def index_entries(request) -> list[SitemapIndexItem]:
     """Each page of each section's sitemap, with the section's latest change."""
     entries = []
-    for section, sitemap_class in SITEMAPS.items():
-        sitemap = sitemap_class()
+    for section, sitemap in sections(request).items():
         url = absolute_url(request, reverse("sitemap-section", args=[section]))
         latest = sitemap.get_latest_lastmod()
         for page in sitemap.paginator.page_range:
             entries.append(SitemapIndexItem(url if page == 1 else f"{url}?p={page}", latest))
     return entries
+
+
+def sections(request) -> dict[str, CatalogueSitemap]:
+    """This request's sitemap of each section, with the catalogue index when it is current."""
+    index = current_index(request)
+    return {section: sitemap_class(index) for section, sitemap_class in SITEMAPS.items()}

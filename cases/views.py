@@ -444,7 +444,7 @@ def sitemap_index(request):
 
 
 def sitemap_section(request, section):
-    return sitemap_views.sitemap(request, sitemaps.SITEMAPS, section=section)
+    return sitemap_views.sitemap(request, sitemaps.sections(request), section=section)
 
 
 sitemap_section.canonical_query = partial(page_query, name="p")

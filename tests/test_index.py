@@ -48,6 +48,8 @@ URLS = [
     "/organizations/?q=co&sort=cases",
     "/organizations/?kind=sse-organization&kind=government-and-public-agency&sort=cases&page=2",
     "/es/organizations/?q=de+la",
+    "/sitemap.xml",
+    "/sitemap-organizations.xml",
 ]
 
 
@@ -225,6 +227,7 @@ def indexed(client, settings, catalogue, monkeypatch):
         ("/themes/women/", 4),  # and the theme
         ("/", 5),  # the recent cards (2), the themes, the regions: counted by the index
         ("/organizations/?sort=cases", 2),  # the organizations of the page
+        ("/sitemap-organizations.xml", 2),  # the organizations of the page, with lastmod
         # and the text match (PostgreSQL: and the setting that has it read the text index)
         ("/cases/?q=cooperative", 4 + (connection.vendor == "postgresql")),
     ],
