@@ -273,7 +273,7 @@ CSV_HEADER = [column.name for column in CSV_COLUMNS]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-CSV_CHUNK = 500
+CSV_CHUNK = 2000
 
 
 def _csv_line(cells: Sequence[str]) -> str:

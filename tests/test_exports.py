@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.http import StreamingHttpResponse
 
+from cases import exports
 from cases.models import Case, Organization, Region, Theme
 
 from .factories import (
@@ -285,6 +286,14 @@ def test_csv_lists_every_match_without_pages(client):
     numbered_cases(120)
 
     assert len(csv_rows(client)) == 120
+
+
+def test_csv_read_in_chunks_is_the_csv_read_at_once(client, monkeypatch):
+    numbered_cases(25)
+    whole = client.get("/cases.csv").getvalue()
+    monkeypatch.setattr(exports, "CSV_CHUNK", 4)
+
+    assert client.get("/cases.csv").getvalue() == whole
 
 
 @pytest.mark.parametrize(
