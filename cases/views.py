@@ -53,6 +53,13 @@ def bad_request(request, errors, as_json=False):
     return render(request, "400.html", {"problems": problems}, status=400)
 
 
+def vocabulary(request) -> dict[str, list[tuple[str, str]]]:
+    """The themes, regions and countries of published cases: the index's when it is current,
+    else read (and kept for the catalogue version)."""
+    index = current_index(request)
+    return index.vocabulary if index else cached(request, "vocabulary", load_vocabulary)
+
+
 class FilteredCasesMixin:
     """Build the shared CaseFilter; answer 400 when the query is not understood."""
 
@@ -64,9 +71,12 @@ class FilteredCasesMixin:
         """The CaseFilter of this request's query, with the catalogue index when it is current
         (else SQL), its choices from the index or the cached vocabulary."""
         index = current_index(request)
-        vocabulary = index.vocabulary if index else cached(request, "vocabulary", load_vocabulary)
         return CaseFilter(
-            request.GET, queryset=queryset, request=request, vocabulary=vocabulary, index=index
+            request.GET,
+            queryset=queryset,
+            request=request,
+            vocabulary=vocabulary(request),
+            index=index,
         )
 
     @classmethod
@@ -485,8 +495,7 @@ FILTERED_PARAMETERS = {
 
 
 def api_document(request) -> dict:
-    vocabulary = cached(request, "vocabulary", load_vocabulary)
-    return openapi.document(request, vocabulary, FILTERED_PARAMETERS)
+    return openapi.document(request, vocabulary(request), FILTERED_PARAMETERS)
 
 
 def openapi_json(request):
