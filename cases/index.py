@@ -16,6 +16,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate, islice
 from operator import itemgetter
 
@@ -119,6 +120,14 @@ class CatalogueIndex:
     @property
     def everything(self) -> BitMap:
         return BitMap(range(len(self.ids)))
+
+    @cached_property
+    def suggestion_words(self) -> list[str]:
+        """load_title_words() for this version: the words of titles and organization names
+        that a search finding nothing can be corrected to (made by the first such search)."""
+        words = {word for word in self.title_words if len(word) > 2}
+        words.update(word for word in self.directory.names.split() if len(word) > 2)
+        return sorted(words)
 
     @property
     def organizations(self) -> int:

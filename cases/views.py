@@ -161,7 +161,12 @@ class CaseListView(FilteredCasesMixin, ListView):
             for case in context["cases"]:  # the page's cards only: a bounded cost
                 case.search_excerpt = case_excerpt(case, self.filterset.terms)
         if self.filterset.searching and not context["paginator"].count:
-            words = cached(self.request, "title-words", load_title_words)
+            index = self.filterset.index
+            words = (
+                index.suggestion_words
+                if index
+                else cached(self.request, "title-words", load_title_words)
+            )
             suggestion = self.filterset.suggestion(words)
             if suggestion:
                 params = self.request.GET.copy()

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases import index as catalogue_index
 from cases import synthetic
-from cases.filters import CaseFilter, OrganizationFilter
+from cases.filters import CaseFilter, OrganizationFilter, load_title_words
 from cases.index import CatalogueIndex, current_index
 from cases.models import Case, CatalogueState, Organization, fold
 from tests.factories import make_case, make_collection, make_organization
@@ -153,6 +153,12 @@ def test_organization_searches_counts_and_pages_agree_with_sql(catalogue):
             ], data
 
 
+def test_the_words_a_search_can_be_corrected_to_are_those_sql_reads(catalogue):
+    index = CatalogueIndex.build(CatalogueState.objects.current(public=True).token)
+
+    assert index.suggestion_words == load_title_words()
+
+
 def test_an_edit_shows_at_once_while_the_next_index_builds_in_the_background(
     client, settings, monkeypatch, catalogue
 ):
@@ -228,6 +234,8 @@ def indexed(client, settings, catalogue, monkeypatch):
         ("/", 5),  # the recent cards (2), the themes, the regions: counted by the index
         ("/organizations/?sort=cases", 2),  # the organizations of the page
         ("/sitemap-organizations.xml", 2),  # the organizations of the page, with lastmod
+        # the text match, and no more: the index has the words to suggest
+        ("/cases/?q=cooperatiive", 2 + (connection.vendor == "postgresql")),
         # and the text match (PostgreSQL: and the setting that has it read the text index)
         ("/cases/?q=cooperative", 4 + (connection.vendor == "postgresql")),
     ],
