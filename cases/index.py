@@ -305,6 +305,7 @@ class OrganizationDirectory:
     the database's order): what /organizations/ lists, searches, counts and sorts."""
 
     ids: array  # position -> organization id
+    position: array  # organization id -> position, or ABSENT
     cases: array  # position -> how many published cases name it
     kinds: dict[str, BitMap]  # kind -> positions
     by_cases: array  # rank (most cases first, then by name) -> position
@@ -334,7 +335,16 @@ class OrganizationDirectory:
         for rank, at in enumerate(by_cases):
             cases_rank[at] = rank
         starts = array("I", accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-        return cls(ids, cases, dict(kinds), by_cases, cases_rank, "\n".join(lines), starts)
+        position = array("I", [ABSENT]) * ((max(ids) + 1) if ids else 0)
+        for at, pk in enumerate(ids):
+            position[pk] = at
+        names = "\n".join(lines)
+        return cls(ids, position, cases, dict(kinds), by_cases, cases_rank, names, starts)
+
+    def cases_naming(self, pk: int) -> int | None:
+        """How many published cases name an organization; None if it names none (or is new)."""
+        at = self.position[pk] if pk < len(self.position) else ABSENT
+        return None if at == ABSENT else self.cases[at]
 
     def matching(self, terms: SearchTerms) -> BitMap:
         """The positions of the names with every search word (SearchTerms.all_in)."""

@@ -1202,11 +1202,11 @@ class CaseCard:
 class CardPages:
     """Cases of a queryset as cards, a slice (page) at a time: what a Paginator pages."""
 
-    def __init__(self, queryset: CaseQuerySet):
-        self.queryset = queryset
+    def __init__(self, queryset: CaseQuerySet, count: int | None = None):
+        self.queryset, self.known_count = queryset, count
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self.queryset.count() if self.known_count is None else self.known_count
 
     def __len__(self) -> int:
         return self.count()

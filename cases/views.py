@@ -352,7 +352,9 @@ class OrganizationDetailView(CasesOfMixin, ListView):
         )
 
     def get_queryset(self):
-        return CardPages(Case.objects.naming(self.object).order_by("title"))
+        index = current_index(self.request)
+        count = index.directory.cases_naming(self.object.pk) if index else None
+        return CardPages(Case.objects.naming(self.object).order_by("title"), count)
 
 
 def with_case_counts(request, model: type[Theme | Region]) -> list:

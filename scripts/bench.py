@@ -350,7 +350,7 @@ kept = [index.ids, index.position, index.recent, index.recent_rank, index.title_
 kept += [*index.titled, *index.title_words]
 kept += [bitmap for values in index.values.values() for bitmap in values.values()]
 d = index.directory
-kept += [d.ids, d.cases, d.by_cases, d.cases_rank, d.names, d.starts, *d.kinds.values()]
+kept += [d.ids, d.position, d.cases, d.by_cases, d.cases_rank, d.names, d.starts, *d.kinds.values()]
 kept += [index.collected, *(row for _, row in index.themes)]
 print(json.dumps([sorted(times)[1], sum(map(sys.getsizeof, kept)) / 1e6]))
 """

@@ -317,6 +317,23 @@ def test_with_the_index_a_case_in_a_collection_lists_it(client, indexed):
     assert f'href="{collection.get_absolute_url()}"' in page
 
 
+def test_an_organization_page_from_the_index_is_the_page_from_sql(client, settings, catalogue):
+    for organization in Organization.objects.public().order_by("?")[:10]:
+        settings.CATALOGUE_INDEX = "off"
+        from_sql = page(client, organization.get_absolute_url())
+        settings.CATALOGUE_INDEX = "inline"
+        assert page(client, organization.get_absolute_url()) == from_sql
+
+
+def test_with_the_index_an_organization_page_runs_four_queries(
+    client, django_assert_num_queries, indexed
+):
+    organization = Organization.objects.public().order_by("name").first()
+    # version, organization, cards (2): the index counts its cases
+    with django_assert_num_queries(4):
+        assert client.get(organization.get_absolute_url()).status_code == 200
+
+
 def test_an_organization_page_runs_five_queries(client, django_assert_num_queries, catalogue):
     organization = make_organization("Counted cooperative")
     make_case("Counted case", organizations=[organization])
