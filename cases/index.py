@@ -129,6 +129,11 @@ class CatalogueIndex:
         words.update(word for word in self.directory.names.split() if len(word) > 2)
         return sorted(words)
 
+    @cached_property
+    def ids_by_pk(self) -> array:
+        """The published cases' ids in increasing order (the cases' sitemap order)."""
+        return array("q", sorted(self.ids))
+
     @property
     def organizations(self) -> int:
         """How many organizations a published case names."""

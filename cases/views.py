@@ -5,7 +5,8 @@ from axes.helpers import get_client_ip_address
 from django import forms
 from django.conf import settings
 from django.contrib.sitemaps import views as sitemap_views
-from django.core.paginator import EmptyPage, Paginator
+from django.contrib.sites.shortcuts import get_current_site
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import DatabaseError, IntegrityError, OperationalError, connection
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.http import http_date
 from django.utils.translation import gettext
 from django.views import defaults
 from django.views.decorators.cache import never_cache
@@ -460,8 +462,20 @@ def sitemap_index(request):
     )
 
 
+@sitemap_views.x_robots_tag
 def sitemap_section(request, section):
-    return sitemap_views.sitemap(request, sitemaps.sections(request), section=section)
+    """One page (`p`) of a section's sitemap, as Django's sitemap view answers it, drawn in
+    Python (sitemaps.urlset)."""
+    sitemap = sitemaps.sections(request).get(section)
+    if sitemap is None:
+        raise Http404(f"No sitemap section “{section}”.")
+    try:
+        urls = sitemap.get_urls(request.GET.get("p", 1), get_current_site(request), request.scheme)
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404(f"No page {request.GET.get('p')} in the sitemap of {section}.") from None
+    latest = getattr(sitemap, "latest_lastmod", None)
+    headers = {"Last-Modified": http_date(latest.timestamp())} if latest else None
+    return HttpResponse(sitemaps.urlset(urls), content_type="application/xml", headers=headers)
 
 
 sitemap_section.canonical_query = partial(page_query, name="p")

@@ -66,6 +66,7 @@ SERVICE_TARGETS = {
         f"`{COMMON_WORD}`, page by page": 150,
         "rare words": 50,
         "organization pages": 10,
+        "organization lists": 50,
     },
 }
 PEER_TARGETS = {10_000: {"case pages": 1, "faceted lists": 10, "searches": 3}}
@@ -230,7 +231,45 @@ def build_walks(db: Path, peer_db: Path, n: int) -> list[Walk]:
             [peer.json_path(peer_db, c, 50) for c in combos],
         ),
         Walk("organization pages", [f"/organizations/{slug}/" for (slug,) in organizations]),
+        Walk("organization lists", _organization_lists(db)),
+        Walk("sitemap pages", _sitemap_pages(db)),
     ]
+
+
+def _organization_lists(db: Path) -> list[str]:
+    """/organizations/ by kind (or any), by name or number of cases, up to its first ten pages;
+    and searches for words of organization names."""
+    public = (
+        "SELECT kind, COUNT(*) FROM cases_organization o WHERE EXISTS (SELECT 1 FROM"
+        " cases_caseorganization co JOIN cases_case c ON c.id = co.case_id"
+        " WHERE co.organization_id = o.id AND c.status = 'published') GROUP BY kind"
+    )
+    counts = dict(_rows(db, public))
+    lists = [
+        urlencode([*(("kind", kind) for kind in kinds), ("sort", sort), ("page", page)])
+        for kinds, count in [((), sum(counts.values())), *(((k,), n) for k, n in counts.items())]
+        for sort in ("name", "cases")
+        for page in range(1, min(10, -(-count // 50)) + 1)
+    ]
+    names = _rows(db, "SELECT name FROM cases_organization ORDER BY id LIMIT 2000")
+    words = sorted({word.lower() for (name,) in names for word in name.split() if len(word) > 3})
+    lists += [urlencode([("q", word)]) for word in words]
+    return _shuffled([f"/organizations/?{query}" for query in lists])
+
+
+def _sitemap_pages(db: Path) -> list[str]:
+    """Every page of the sitemaps of cases and organizations (PAGE_SIZE items each) and the
+    sitemap index: what a search engine reads after each change."""
+    published = _rows(db, "SELECT COUNT(*) FROM cases_case WHERE status = 'published'")[0][0]
+    organizations = _rows(
+        db,
+        "SELECT COUNT(DISTINCT co.organization_id) FROM cases_caseorganization co"
+        " JOIN cases_case c ON c.id = co.case_id WHERE c.status = 'published'",
+    )[0][0]
+    pages = ["/sitemap.xml"]
+    for section, items in (("cases", published), ("organizations", organizations)):
+        pages += [f"/sitemap-{section}.xml?p={p}" for p in range(1, -(-items // 120) + 1)]
+    return _shuffled(pages)
 
 
 def warm_workloads(db: Path, peer_db: Path) -> list[tuple[str, str, str]]:
@@ -743,7 +782,8 @@ def header(args) -> list[str]:
         f"  request with a single connection over {args.duration} s: the service time.",
         "- Walks: case pages; faceted lists (theme × organization kind × region or country);",
         "  searches (words and word pairs of titles); JSON pages of 50 (the same filters);",
-        "  organization pages. Datasette gets the same requests in its own form: row pages,",
+        "  organization pages; organization lists (kind × sort × page, name searches); the",
+        "  sitemaps' pages. Datasette gets the same requests in its own form: row pages,",
         "  column filters with the same four facets, `_search` with them, `.json?_size=50`",
         "  (its database is described in `scripts/peer.py`).",
         "- Sizes: `make bench BENCH_FLAGS=--sizes=10000` measures one; `--no-postgres` skips",

@@ -50,6 +50,7 @@ URLS = [
     "/es/organizations/?q=de+la",
     "/sitemap.xml",
     "/sitemap-organizations.xml",
+    "/sitemap-cases.xml?p=2",
 ]
 
 
@@ -234,6 +235,7 @@ def indexed(client, settings, catalogue, monkeypatch):
         ("/", 5),  # the recent cards (2), the themes, the regions: counted by the index
         ("/organizations/?sort=cases", 2),  # the organizations of the page
         ("/sitemap-organizations.xml", 2),  # the organizations of the page, with lastmod
+        ("/sitemap-cases.xml?p=2", 2),  # the cases of the page
         # the text match, and no more: the index has the words to suggest
         ("/cases/?q=cooperatiive", 2 + (connection.vendor == "postgresql")),
         # and the text match (PostgreSQL: and the setting that has it read the text index)
