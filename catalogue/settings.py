@@ -192,8 +192,10 @@ CACHES = {
     )
 }
 CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "3600"))
-# Larger pages are not kept, so a worker's cache stays under MAX_ENTRIES times this (128 MB).
-CATALOGUE_CACHE_MAX_BYTES = int(os.environ.get("CATALOGUE_CACHE_MAX_BYTES", str(256 * 1024)))
+# Larger pages are not kept, so a worker's cache stays under MAX_ENTRIES times this (64 MB).
+# Pages people read are 15-100 kB; a sitemap's (about 200 kB, read once by each crawler) is
+# drawn again rather than pushing them out.
+CATALOGUE_CACHE_MAX_BYTES = int(os.environ.get("CATALOGUE_CACHE_MAX_BYTES", str(128 * 1024)))
 # Rendered case cards kept per worker (cases/templatetags/cards.py), in bytes.
 CATALOGUE_CARD_CACHE_BYTES = int(os.environ.get("CATALOGUE_CARD_CACHE_BYTES", str(8 * 1024 * 1024)))
 # Facet bitmaps of published cases per worker (cases/index.py): "background" builds the next
