@@ -30,6 +30,7 @@ import tempfile
 import time
 import urllib.request
 from collections import deque
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
@@ -310,16 +311,32 @@ class Measured:
         return sum(load.errors for load in self.busy) + self.alone.errors
 
 
-def measure_cold(base: str, paths: list[str], args) -> Measured:
-    """Each path asked at most once: a quarter for the single connection, the rest in equal
-    shares for the runs with 16 (a run that asks all of its share ends early)."""
-    alone_queue = deque(paths[: len(paths) // 4])
+def _cold_queues(paths: list[str], args) -> tuple[deque, list[deque]]:
+    """A quarter of the paths for the single connection, the rest in equal shares for the runs
+    with 16 (a run that asks all of its share ends early)."""
     rest = paths[len(paths) // 4 :]
-    shares = [deque(rest[i :: args.runs]) for i in range(args.runs)]
-    busy = [crawl(base, share, BUSY, args.duration) for share in shares]
-    alone = crawl(base, alone_queue, ALONE, args.duration)
-    asked = sum(load.requests for load in busy) + alone.requests
-    return Measured(busy, alone, asked, exhausted=not all([*shares, alone_queue]))
+    return deque(paths[: len(paths) // 4]), [deque(rest[i :: args.runs]) for i in range(args.runs)]
+
+
+def measure_cold(sides: list[tuple[str, list[str]]], args) -> list[Measured]:
+    """Each (server, paths) walked with every path asked at most once; with two servers their
+    runs are taken in turn (ours, Datasette, ours, ...): this machine's speed drifts by up to
+    40% over minutes, and taking turns gives both the same drift."""
+    plans = [(base, *_cold_queues(paths, args)) for base, paths in sides]
+    busy = [[] for _ in plans]
+    for run in range(args.runs):
+        for (base, _, shares), loads in zip(plans, busy, strict=True):
+            loads.append(crawl(base, shares[run], BUSY, args.duration))
+    alone = [crawl(base, queue, ALONE, args.duration) for base, queue, _ in plans]
+    return [
+        Measured(
+            loads,
+            single,
+            sum(load.requests for load in loads) + single.requests,
+            exhausted=not all([*shares, queue]),
+        )
+        for loads, single, (_, queue, shares) in zip(busy, alone, plans, strict=True)
+    ]
 
 
 def measure_warm(base: str, path: str, args) -> Measured:
@@ -354,25 +371,40 @@ class Side:
     extra: dict
 
 
-def measure_catalogue(db_url: str, walks: list[Walk], workloads, args) -> Side:
+def measure_catalogue(
+    db_url: str, walks: list[Walk], workloads, args, peer_db: Path | None = None
+) -> tuple[Side, Side | None]:
+    """The catalogue's cold walks and warm loads, CSV and memory; with `peer_db`, Datasette's
+    beside it, each cold walk's runs taken in turn with the catalogue's."""
     built_in, _ = index = index_build(db_url)
-    with gunicorn(db_url, workers=1, timeout=120) as server:
+    with (
+        gunicorn(db_url, workers=1, timeout=120) as server,
+        peer.datasette(peer_db) if peer_db else nullcontext() as peer_base,
+    ):
         for path in ("/cases/", "/cases/?q=warmup"):  # one-time loads stay out of the walks
             list(timed_gets(server.base + path, 1, 0))
         time.sleep(1 + 2 * built_in)  # the worker's index, started by the first request
-        cold = {}
+        cold, peer_cold = {}, {}
         for walk in walks:
-            cold[walk.name] = measure_cold(server.base, walk.ours, args)
+            both = peer_base is not None and walk.peer
+            sides = [(server.base, walk.ours)] + ([(peer_base, walk.peer)] if both else [])
+            cold[walk.name], *theirs = measure_cold(sides, args)
             note("catalogue, cold", walk.name, cold[walk.name])
-        warm = {}
-        for name, path, _ in workloads:
+            if theirs:
+                peer_cold[walk.name] = theirs[0]
+                note("Datasette, cold", walk.name, theirs[0])
+        warm, peer_warm = {}, {}
+        for name, path, peer_path in workloads:
             warm[name] = measure_warm(server.base, path, args)
             note("catalogue, warm", name, warm[name])
+            if peer_base is not None:
+                peer_warm[name] = measure_warm(peer_base, peer_path, args)
+                note("Datasette, warm", name, peer_warm[name])
         rows, seconds = csv_stream(server.base + "/cases.csv")
         extra = {"csv": (rows, seconds), "rss": peak_rss_mb(server.workers()[0])}
     log(f"  CSV {rows / seconds:,.0f} rows/s; worker peak RSS {extra['rss']:.0f} MB")
     extra["index"] = index
-    return Side(cold, warm, extra)
+    return Side(cold, warm, extra), (Side(peer_cold, peer_warm, {}) if peer_db else None)
 
 
 INDEX_TIMER = """
@@ -402,20 +434,6 @@ def index_build(db_url: str) -> tuple[float, float]:
     seconds, megabytes = json.loads(out.strip().splitlines()[-1])
     log(f"  catalogue index: built in {seconds:.2f} s, keeps {megabytes:.1f} MB")
     return seconds, megabytes
-
-
-def measure_peer(peer_db: Path, walks: list[Walk], workloads, args) -> Side:
-    with peer.datasette(peer_db) as base:
-        cold = {}
-        for walk in walks:
-            if walk.peer:
-                cold[walk.name] = measure_cold(base, walk.peer, args)
-                note("Datasette, cold", walk.name, cold[walk.name])
-        warm = {}
-        for name, _, path in workloads:
-            warm[name] = measure_warm(base, path, args)
-            note("Datasette, warm", name, warm[name])
-    return Side(cold, warm, {})
 
 
 def csv_stream(url: str) -> tuple[int, float]:
@@ -565,14 +583,12 @@ def _walks_of(n: int) -> tuple[Path, Path, list[Walk], list]:
 def size_section(n: int, args) -> list[str]:
     build_catalogue(n)
     db, peer_db, walks, workloads = _walks_of(n)
-    log(f"{n:,} cases on SQLite: the catalogue (one gunicorn sync worker)")
-    ours = measure_catalogue(sqlite_url(db), walks, workloads, args)
-    theirs = None
     if args.peer:
         peer.ensure_peer()
         peer.build_peer_database(db)
-        log(f"{n:,} cases: Datasette, same data")
-        theirs = measure_peer(peer_db, walks, workloads, args)
+    log(f"{n:,} cases on SQLite: the catalogue (one gunicorn sync worker)")
+    beside = peer_db if args.peer else None  # Datasette, on the same data
+    ours, theirs = measure_catalogue(sqlite_url(db), walks, workloads, args, beside)
     return size_report(n, "SQLite", walks, ours, theirs)
 
 
@@ -594,7 +610,7 @@ def pg_size_report(args) -> None:
     generate(pg_url(), n)
     _, _, walks, workloads = _walks_of(n)
     log(f"{n:,} cases on PostgreSQL: the catalogue (one gunicorn sync worker)")
-    ours = measure_catalogue(pg_url(), walks, workloads, args)
+    ours, _ = measure_catalogue(pg_url(), walks, workloads, args)
     lines = size_report(n, "PostgreSQL", walks, ours, None)
     Path(args.pg_report).write_text(json.dumps(lines), encoding="utf-8")
 
@@ -794,8 +810,9 @@ def header(args) -> list[str]:
         "  connections, which waits for every answer it asked for. Warm throughput comes from",
         "  `wrk -t2`, except where 16 answers in a row take more than a quarter of a run",
         "  (marked †): wrk drops the requests still running when time is up.",
-        "- Absolute numbers vary up to 2× between runs on this shared 2-core machine (other",
-        "  work ran beside it): compare the ratios, measured in the same run.",
+        "- Absolute numbers vary up to 2× between runs on this shared 2-core machine (its",
+        "  speed drifts by up to 40% within minutes): compare the ratios. The cold walks of",
+        "  the catalogue and Datasette take turns run by run, so both meet the same drift.",
         "",
         *[f"- {fact}" for fact in machine_facts()],
         "",
