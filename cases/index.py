@@ -80,13 +80,9 @@ class CatalogueIndex:
         published = Case.objects.published()
         titles = list(published.order_by("title").values_list("pk", "title"))
         ids = array("q", (pk for pk, _ in titles))
-        position = array("I", [ABSENT]) * ((max(ids) + 1) if ids else 0)
-        for at, pk in enumerate(ids):
-            position[pk] = at
+        position = _inverse(ids, (max(ids) + 1) if ids else 0, ABSENT)
         recent = _recent_order(published, position)
-        recent_rank = array("I", bytes(4 * len(ids)))
-        for rank, at in enumerate(recent):
-            recent_rank[at] = rank
+        recent_rank = _inverse(recent, len(ids))
         values = {
             name: _bitmaps(rows.iterator(CHUNK), position, names)
             for name, (rows, names) in _facet_rows(published).items()
@@ -97,10 +93,8 @@ class CatalogueIndex:
         vocabulary = load_vocabulary()
         directory = OrganizationDirectory.build(position)
         themes = Theme.objects.rows_by_name()
-        collected = BitMap(
-            at
-            for pk in CollectionCase.objects.values_list("case_id", flat=True).distinct()
-            if (at := position[pk] if pk < len(position) else ABSENT) != ABSENT
+        collected = _positions_of(
+            CollectionCase.objects.values_list("case_id", flat=True), position
         )
         return cls(
             token,
@@ -275,6 +269,21 @@ def _bitmaps(rows, position: array, names: dict | None = None) -> dict[str, BitM
     return bitmaps
 
 
+def _inverse(order, size: int, absent: int = 0) -> array:
+    """inverse[order[i]] = i: where each value stands in `order` (`absent` for the others)."""
+    inverse = array("I", [absent]) * size
+    for at, value in enumerate(order):
+        inverse[value] = at
+    return inverse
+
+
+def _positions_of(ids, position: array) -> BitMap:
+    """The positions of these case ids that `position` knows (published cases)."""
+    found = BitMap(position[pk] for pk in ids if pk < len(position))
+    found.discard(ABSENT)
+    return found
+
+
 def _title_words(titles):
     """(case id, word) for every word of the folded titles (search_title's words): titles
     share most words, so each whitespace-separated token is folded once."""
@@ -336,13 +345,9 @@ class OrganizationDirectory:
                 cases.append(counted[pk])
                 lines.append(f" {fold(name)} ")
         by_cases = array("I", sorted(range(len(ids)), key=lambda at: (-cases[at], at)))
-        cases_rank = array("I", bytes(4 * len(ids)))
-        for rank, at in enumerate(by_cases):
-            cases_rank[at] = rank
+        cases_rank = _inverse(by_cases, len(ids))
         starts = array("I", accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
-        position = array("I", [ABSENT]) * ((max(ids) + 1) if ids else 0)
-        for at, pk in enumerate(ids):
-            position[pk] = at
+        position = _inverse(ids, (max(ids) + 1) if ids else 0, ABSENT)
         names = "\n".join(lines)
         return cls(ids, position, cases, dict(kinds), by_cases, cases_rank, names, starts)
 

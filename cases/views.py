@@ -163,19 +163,25 @@ class CaseListView(FilteredCasesMixin, ListView):
             for case in context["cases"]:  # the page's cards only: a bounded cost
                 case.search_excerpt = case_excerpt(case, self.filterset.terms)
         if self.filterset.searching and not context["paginator"].count:
-            index = self.filterset.index
-            words = (
-                index.suggestion_words
-                if index
-                else cached(self.request, "title-words", load_title_words)
-            )
-            suggestion = self.filterset.suggestion(words)
-            if suggestion:
-                params = self.request.GET.copy()
-                params["q"] = suggestion
-                params.pop("page", None)
-                context.update(suggestion=suggestion, suggestion_query=params.urlencode())
+            context.update(self.suggestion())
         return context
+
+    def suggestion(self) -> dict:
+        """For a search that found nothing: the search with its unknown words corrected (the
+        index's words, else read and kept for the catalogue version), and its query."""
+        index = self.filterset.index
+        words = (
+            index.suggestion_words
+            if index
+            else cached(self.request, "title-words", load_title_words)
+        )
+        suggestion = self.filterset.suggestion(words)
+        if not suggestion:
+            return {}
+        params = self.request.GET.copy()
+        params["q"] = suggestion
+        params.pop("page", None)
+        return {"suggestion": suggestion, "suggestion_query": params.urlencode()}
 
 
 class CaseJSONView(FilteredCasesMixin, View):
