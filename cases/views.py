@@ -367,10 +367,11 @@ class OrganizationDetailView(CasesOfMixin, ListView):
 
 def with_case_counts(request, model: type[Theme | Region]) -> list:
     """Every theme or region by name, each with `case_count`: from the index's bitmaps when it
-    is current, else from a query grouping every case's links."""
+    is current, else from a query grouping every case's links (kept for the version)."""
     index = current_index(request)
     if index is None:
-        return list(model.objects.with_case_counts())
+        name = f"{model._meta.model_name}-counts"
+        return cached(request, name, lambda: list(model.objects.with_case_counts()))
     totals = index.totals(model._meta.model_name)
     named = list(model.objects.order_by("name"))
     for item in named:
