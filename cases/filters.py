@@ -581,8 +581,7 @@ class OrganizationFilter(django_filters.FilterSet):
     def kind_counts(self) -> dict[str, int]:
         """How many organizations of each kind the search finds (one pass over them)."""
         if self.directory is not None:
-            kinds = self.directory.kinds.items()
-            return {kind: self.found.intersection_cardinality(having) for kind, having in kinds}
+            return self.directory.kind_counts(self.found)
         return self.search(self.queryset, "q", self.terms).kind_counts()
 
     def total(self) -> int:

@@ -94,7 +94,7 @@ class CatalogueIndex:
         directory = OrganizationDirectory.build(position)
         themes = Theme.objects.rows_by_name()
         collected = _positions_of(
-            CollectionCase.objects.values_list("case_id", flat=True), position
+            list(CollectionCase.objects.values_list("case_id", flat=True)), position
         )
         return cls(
             token,
@@ -138,7 +138,7 @@ class CatalogueIndex:
 
     def position_of(self, pk: int) -> int:
         """The position of a case id, ABSENT if the index does not know it."""
-        return self.position[pk] if pk < len(self.position) else ABSENT
+        return _at(self.position, pk)
 
     def themes_of(self, pk: int) -> list[tuple] | None:
         """The Theme rows of a case, by name; None if the index does not know the case."""
@@ -155,16 +155,7 @@ class CatalogueIndex:
 
     def positions(self, ids: list[int]) -> BitMap:
         """The positions of these case ids (ids the index does not know are left out)."""
-        if not ids:
-            return BitMap()
-        # itemgetter looks them all up at C speed (twice map's speed); the first id goes twice
-        # so that a single id still gives a tuple.
-        try:
-            found = BitMap(itemgetter(ids[0], *ids)(self.position))
-        except IndexError:  # a case added since the index was built
-            return self.positions([pk for pk in ids if pk < len(self.position)])
-        found.discard(ABSENT)
-        return found
+        return _positions_of(ids, self.position)
 
     def matching(self, terms: SearchTerms) -> BitMap:
         """The positions of the published cases whose text has every word (the text index
@@ -194,8 +185,7 @@ class CatalogueIndex:
 
     def chosen(self, name: str, values: list[str]) -> BitMap:
         """The positions of cases with any of these values of a facet."""
-        of_facet = self.values[name]
-        return BitMap.union(BitMap(), *(of_facet[v] for v in values if v in of_facet))
+        return _union(self.values[name], values)
 
     def related(self, case: Case, limit: int = 5) -> list[CaseCard]:
         """Case.objects.related_to(case) from the theme bitmaps and one query for the cases
@@ -231,10 +221,7 @@ class CatalogueIndex:
 
     def counts(self, among: BitMap, name: str) -> dict[str, int]:
         """How many of `among` have each value of a facet."""
-        return {
-            value: among.intersection_cardinality(cases)
-            for value, cases in self.values[name].items()
-        }
+        return _counts(among, self.values[name])
 
 
 def _facet_rows(published) -> dict:
@@ -277,11 +264,39 @@ def _inverse(order, size: int, absent: int = 0) -> array:
     return inverse
 
 
-def _positions_of(ids, position: array) -> BitMap:
-    """The positions of these case ids that `position` knows (published cases)."""
-    found = BitMap(position[pk] for pk in ids if pk < len(position))
+def _at(position: array, pk: int) -> int:
+    """position[pk], ABSENT for an id past its end (added since it was built)."""
+    return position[pk] if pk < len(position) else ABSENT
+
+
+def _positions_of(ids: list[int], position: array) -> BitMap:
+    """The positions `position` gives these ids, leaving out those it does not know."""
+    if not ids:
+        return BitMap()
+    # itemgetter looks them all up at C speed (twice map's speed); the first id goes twice
+    # so that a single id still gives a tuple.
+    try:
+        found = BitMap(itemgetter(ids[0], *ids)(position))
+    except IndexError:  # an id added since it was built
+        return _positions_of([pk for pk in ids if pk < len(position)], position)
     found.discard(ABSENT)
     return found
+
+
+def _union(bitmaps: dict[str, BitMap], values) -> BitMap:
+    """The positions with any of these values."""
+    return BitMap.union(BitMap(), *(bitmaps[value] for value in values if value in bitmaps))
+
+
+def _counts(among: BitMap, bitmaps: dict[str, BitMap]) -> dict[str, int]:
+    """How many of `among` have each value."""
+    return {value: among.intersection_cardinality(having) for value, having in bitmaps.items()}
+
+
+def in_id_order(queryset, ids) -> list:
+    """The rows of these ids, in their order (an id deleted since is left out)."""
+    found = queryset.in_bulk(list(ids))
+    return [found[pk] for pk in ids if pk in found]
 
 
 def _title_words(titles):
@@ -331,10 +346,9 @@ class OrganizationDirectory:
     def build(cls, position: array) -> OrganizationDirectory:
         """From the links (which name a published case: `position` knows those cases) and
         the organizations by name."""
-        size = len(position)
         links = CaseOrganization.objects.order_by().values_list("organization_id", "case_id")
         counted = Counter(
-            org for org, case in links.iterator(CHUNK) if case < size and position[case] != ABSENT
+            org for org, case in links.iterator(CHUNK) if _at(position, case) != ABSENT
         )
         ids, cases, kinds, lines = array("q"), array("I"), defaultdict(BitMap), []
         named = Organization.objects.order_by("name").values_list("pk", "name", "kind")
@@ -353,7 +367,7 @@ class OrganizationDirectory:
 
     def cases_naming(self, pk: int) -> int | None:
         """How many published cases name an organization; None if it names none (or is new)."""
-        at = self.position[pk] if pk < len(self.position) else ABSENT
+        at = _at(self.position, pk)
         return None if at == ABSENT else self.cases[at]
 
     def matching(self, terms: SearchTerms) -> BitMap:
@@ -368,7 +382,11 @@ class OrganizationDirectory:
         return found if found is not None else BitMap(range(len(self.ids)))
 
     def of_kinds(self, kinds: list[str]) -> BitMap:
-        return BitMap.union(BitMap(), *(self.kinds.get(kind, BitMap()) for kind in kinds))
+        return _union(self.kinds, kinds)
+
+    def kind_counts(self, among: BitMap) -> dict[str, int]:
+        """How many of `among` are of each kind."""
+        return _counts(among, self.kinds)
 
     def listing(self, found: BitMap, sort: str) -> IndexedOrganizations:
         return IndexedOrganizations(self, found, sort)
@@ -396,12 +414,10 @@ class IndexedOrganizations:
         else:
             ranks = BitMap(map(directory.cases_rank.__getitem__, self.found))
             taken = [directory.by_cases[rank] for rank in ranks[start:stop]]
-        by_id = Organization.objects.in_bulk([directory.ids[at] for at in taken])
-        page = []
-        for at in taken:
-            if organization := by_id.get(directory.ids[at]):  # else deleted since: left out
-                organization.case_count = directory.cases[at]
-                page.append(organization)
+        counted = {directory.ids[at]: directory.cases[at] for at in taken}
+        page = in_id_order(Organization.objects, counted)
+        for organization in page:
+            organization.case_count = counted[organization.pk]
         return page
 
 

@@ -24,7 +24,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.timezone import template_localtime
 
 from .caching import absolute_url
-from .index import current_index
+from .index import current_index, in_id_order
 from .models import Case, CaseOrganization, Collection, CollectionCase, Organization, Region, Theme
 
 PUBLISHED = Case.Status.PUBLISHED
@@ -185,9 +185,7 @@ class IdPages:
         return len(self.ids)
 
     def __getitem__(self, key: slice) -> list:
-        ids = self.ids[key]
-        found = self.queryset.filter(pk__in=ids).in_bulk()
-        return [found[pk] for pk in ids if pk in found]
+        return in_id_order(self.queryset, self.ids[key])
 
 
 class VocabularySitemap(CatalogueSitemap):
